@@ -1,0 +1,2 @@
+"""glassnet.io — Saving and loading models and checkpoints (safetensors + JSON, never pickle).
+Built on nn and optim."""

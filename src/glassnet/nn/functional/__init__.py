@@ -1,0 +1,10 @@
+"""glassnet.nn.functional — stateless ops on tensors (as torch.nn.functional): activations, losses,
+the dense layer's affine map, dropout. Each differentiable op is one Function."""
+from .activation import (
+    elu, leaky_relu, log_softmax, maxout, noisy_relu, relu, sigmoid, softmax, softplus, step, tanh,
+)
+from .linear import dropout, linear
+from .loss import (
+    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, entropy, huber_loss,
+    kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss,
+)

@@ -1,0 +1,185 @@
+"""Activation functions f(z) and their derivatives f'(z), one ``Function`` each, stable for large |z|.
+
+The lectures' table: step (threshold unit), sigmoid σ(z) = 1/(1+e^(-z)) with σ' = σ(1-σ),
+tanh with tanh' = 1 - tanh², ReLU max(0, z) with ReLU' = [z > 0], leaky ReLU, ELU, softplus
+log(1+eᶻ) (a smooth ReLU, softplus' = σ), noisy ReLU max(0, z + N(0, δ)), maxout, and the output
+layer's softmax.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd import Function, Tensor, get_rng
+from ...autograd.ops import Sigmoid, Tanh, stable_sigmoid
+
+
+class Step(Function):
+    """Threshold unit (perceptron): y = 1 if z > threshold else 0;  ∂y/∂z = 0 almost everywhere."""
+
+    @staticmethod
+    def forward(ctx, z, threshold):
+        return (z > threshold).astype(z.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class ReLU(Function):
+    """y = max(0, z);  ∂y/∂z = 1 for z > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx, z):
+        y = np.maximum(z, 0)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.y > 0)
+
+
+class LeakyReLU(Function):
+    """y = z for z ≥ 0, p·z for z < 0;  ∂y/∂z = 1 or p"""
+
+    @staticmethod
+    def forward(ctx, z, negative_slope):
+        ctx.positive, ctx.slope = z > 0, negative_slope
+        return np.where(ctx.positive, z, z * np.asarray(negative_slope, dtype=z.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.where(ctx.positive, 1, ctx.slope).astype(g.dtype)
+
+
+class ELU(Function):
+    """y = z for z > 0, α(eᶻ - 1) otherwise;  ∂y/∂z = 1 or y + α"""
+
+    @staticmethod
+    def forward(ctx, z, alpha):
+        y = np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))).astype(z.dtype, copy=False)
+        ctx.positive, ctx.y, ctx.alpha = z > 0, y, alpha
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.where(ctx.positive, 1, ctx.y + ctx.alpha).astype(g.dtype)
+
+
+class Softplus(Function):
+    """y = (1/β)·log(1 + e^(βz)), and y = z where βz > threshold;  ∂y/∂z = σ(βz)"""
+
+    @staticmethod
+    def forward(ctx, z, beta, threshold):
+        bz = beta * z
+        ctx.bz, ctx.linear = bz, bz > threshold
+        y = np.where(ctx.linear, z, np.logaddexp(0, bz) / beta)
+        return y.astype(z.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.where(ctx.linear, 1, stable_sigmoid(ctx.bz)).astype(g.dtype)
+
+
+class NoisyReLU(Function):
+    """y = max(0, z + n), n ~ N(0, δ²) drawn once per forward;  ∂y/∂z = [z + n > 0]"""
+
+    @staticmethod
+    def forward(ctx, z, std, rng):
+        scale = np.sqrt(stable_sigmoid(z)) if std == "sigmoid" else std
+        noise = get_rng(rng).standard_normal(z.shape).astype(z.dtype) * scale
+        y = np.maximum(z + noise, 0)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.y > 0)
+
+
+class LogSoftmax(Function):
+    """y = z - log Σ eᶻ (shifted by max z for stability);  ∂L/∂z = g - softmax(z)·Σ g"""
+
+    @staticmethod
+    def forward(ctx, z, dim):
+        shifted = z - z.max(axis=dim, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.y, ctx.dim = y, dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g - np.exp(ctx.y) * g.sum(axis=ctx.dim, keepdims=True)
+
+
+class Softmax(Function):
+    """yₖ = e^(zₖ) / Σⱼ e^(zⱼ);  ∂L/∂z = y ⊙ (g - Σ g ⊙ y)"""
+
+    @staticmethod
+    def forward(ctx, z, dim):
+        e = np.exp(z - z.max(axis=dim, keepdims=True))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.y, ctx.dim = y, dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.y
+        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
+
+
+def step(z, threshold: float = 0.0):
+    return Step.apply(z, threshold=threshold)
+
+
+def sigmoid(z):
+    return Sigmoid.apply(z)
+
+
+def tanh(z):
+    return Tanh.apply(z)
+
+
+def relu(z):
+    return ReLU.apply(z)
+
+
+def leaky_relu(z, negative_slope: float = 0.01):
+    return LeakyReLU.apply(z, negative_slope=negative_slope)
+
+
+def elu(z, alpha: float = 1.0):
+    return ELU.apply(z, alpha=alpha)
+
+
+def softplus(z, beta: float = 1.0, threshold: float = 20.0):
+    return Softplus.apply(z, beta=beta, threshold=threshold)
+
+
+def noisy_relu(z, std=1.0, training: bool = True, rng=None):
+    """max(0, z + N(0, δ²)) while training (δ = ``std``, or √σ(z) for ``std='sigmoid'`` as in
+    Nair & Hinton 2010); plain ReLU in evaluation."""
+    if not training:
+        return ReLU.apply(z)
+    if not (std == "sigmoid" or (isinstance(std, (int, float)) and std >= 0)):
+        raise ValueError(f"noisy_relu: std must be a number >= 0 or 'sigmoid', got {std!r}")
+    return NoisyReLU.apply(z, std=std, rng=rng)
+
+
+def maxout(z, pool_size: int, dim: int = -1):
+    """Maxout: split ``dim`` into groups of ``pool_size`` and keep each group's maximum."""
+    z = z if isinstance(z, Tensor) else Tensor(z)
+    dim %= z.ndim
+    n = z.shape[dim]
+    if n % pool_size:
+        raise ValueError(f"maxout: size {n} of dim {dim} is not a multiple of pool_size {pool_size}")
+    grouped = z.reshape(z.shape[:dim] + (n // pool_size, pool_size) + z.shape[dim + 1:])
+    return grouped.max(axis=dim + 1)
+
+
+def softmax(z, dim: int = -1):
+    return Softmax.apply(z, dim=dim)
+
+
+def log_softmax(z, dim: int = -1):
+    return LogSoftmax.apply(z, dim=dim)

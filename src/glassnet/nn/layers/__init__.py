@@ -1,0 +1,1 @@
+"""The layers of glassnet.nn, grouped by kind (dense, activations, losses, ...)."""

@@ -1,0 +1,2 @@
+"""glassnet.sklearn — scikit-learn estimators around glassnet networks.
+Built on nn, optim, data and train."""

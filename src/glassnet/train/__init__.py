@@ -1,0 +1,2 @@
+"""glassnet.train — Trainer, callbacks, metrics and History: the fit / evaluate / predict loop.
+Built on nn, optim and data."""
