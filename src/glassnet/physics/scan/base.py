@@ -1,0 +1,114 @@
+"""The scan loop that every method shares: propose a batch, evaluate it in parallel, append each point
+to the results file as it returns, repeat until the budget of evaluations or of good points is spent.
+
+A method only says what to evaluate next: ``propose(results, iteration, rng)`` → (unit-cube points,
+origins). Its randomness comes from ``rng = default_rng([seed, iteration])``, so a scan is a
+function of its seed and its results file, and a resumed scan picks up where the file ends.
+"""
+from __future__ import annotations
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .evaluate import evaluate_point, make_executor
+from .results import ResultsFile, ScanResults
+
+
+class Scan:
+    """Base class of the scans: parameter space, observable source, likelihood and results file.
+
+    Args:
+        space: the ParameterSpace.
+        observable: f(params: dict) → observables (a function, Command or FunctionRef; picklable
+            for a process pool or a Dask cluster).
+        likelihood: the Likelihood of the observables.
+        output: path of the results CSV.
+        batch_size: points proposed (and evaluated in parallel) per iteration.
+        good_threshold: a point is good when L > good_threshold.
+        record: names of further observables to record (not in the likelihood).
+        seed: the scan's seed.
+        workers: processes of the local pool (0 = evaluate in this process); ignored with a scheduler.
+        scheduler: a dask.distributed Client or a scheduler address 'tcp://host:8786'.
+        verbose: 0 silences the progress bar.
+    """
+
+    def __init__(self, space, observable, likelihood, output, *, batch_size: int = 100,
+                 good_threshold: float = 0.9, record=(), seed: int = 0, workers: int | None = None,
+                 scheduler=None, verbose: int = 1):
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.space, self.observable, self.likelihood = space, observable, likelihood
+        self.observables = [*likelihood.observables, *(r for r in record if r not in likelihood.observables)]
+        clash = set(space.names) & set(self.observables)
+        if clash:
+            raise ValueError(f"names used both as parameter and observable: {sorted(clash)}")
+        self.file = ResultsFile(output, space.names, self.observables)
+        self.batch_size, self.good_threshold, self.seed = batch_size, good_threshold, seed
+        self.workers, self.scheduler, self.verbose = workers, scheduler, verbose
+
+    def propose(self, results: ScanResults, iteration: int, rng: np.random.Generator):
+        """The next batch: (unit-cube points (n, d), origins (n,)). Subclasses define it."""
+        raise NotImplementedError
+
+    def run(self, max_evaluations: int, target_good: int | None = None, resume: bool = False,
+            overwrite: bool = False) -> ScanResults:
+        """Scan until ``max_evaluations`` points are evaluated (counting those already in the file when
+        resuming) or ``target_good`` good points are found. Returns all results.
+
+        A fresh run refuses to replace a results file that has rows unless ``overwrite``; ``resume``
+        continues one, first evaluating the points of the batch a crash interrupted.
+        """
+        if resume:
+            if not self.file.exists():
+                raise FileNotFoundError(f"{self.file.path}: no results to resume")
+            results = self.file.load()
+        else:
+            if self.file.exists() and not overwrite and len(self.file.load()):
+                raise FileExistsError(f"{self.file.path} already holds results: resume the scan or overwrite it")
+            self.file.create()
+            results = ScanResults.empty(self.space.names, self.observables)
+        executor = make_executor(self.workers, self.scheduler)
+        bar = tqdm(total=max_evaluations, initial=len(results), disable=not self.verbose, unit="eval",
+                   desc=type(self).__name__)
+        try:
+            pending = self.file.read_pending() if resume else None
+            if pending is not None:
+                iteration, ids, origins, params = pending
+                todo = ~np.isin(ids, results.id)
+                results = self._evaluate(executor, results, iteration, ids[todo], origins[todo], params[todo], bar)
+            while len(results) < max_evaluations and not self._enough(results, target_good):
+                iteration = int(results.iteration.max()) + 1 if len(results) else 0
+                unit, origins = self.propose(results, iteration, np.random.default_rng([self.seed, iteration]))
+                n = min(len(unit), max_evaluations - len(results))
+                start = int(results.id.max()) + 1 if len(results) else 0
+                results = self._evaluate(executor, results, iteration, np.arange(start, start + n),
+                                         np.asarray(origins[:n], dtype=object), self.space.from_unit(unit[:n]), bar)
+        finally:
+            bar.close()
+            executor.close()
+        return results
+
+    def _enough(self, results: ScanResults, target_good: int | None) -> bool:
+        return target_good is not None and int(results.good(self.good_threshold).sum()) >= target_good
+
+    def _evaluate(self, executor, results, iteration, ids, origins, params, bar) -> ScanResults:
+        """Evaluate one batch, appending every point to the file the moment it returns."""
+        self.file.write_pending(iteration, ids, origins, params)
+        jobs = [(self.observable, self.observables, self.space.as_dict(p)) for p in params]
+        n_likelihood = len(self.likelihood.observables)
+        rows = []
+        for i, (values, reason) in executor.map_unordered(evaluate_point, jobs):
+            row = ScanResults(self.space.names, self.observables, ids[i:i + 1], np.array([iteration]),
+                              origins[i:i + 1], params[i:i + 1], values[None],
+                              self.likelihood.log_likelihood(values[None, :n_likelihood]),
+                              np.array([reason == ""]), np.array([reason], dtype=object))
+            rows.append(row)
+            self.file.append(row, sync=len(rows) == len(jobs))
+            bar.update(1)
+        self.file.clear_pending()
+        results = results.concat(rows)
+        if self.verbose:
+            good = results.good(self.good_threshold)
+            bar.set_postfix(iteration=iteration, good=int(good.sum()),
+                            batch_good=f"{good[results.iteration == iteration].mean():.0%}")
+        return results
