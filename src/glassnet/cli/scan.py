@@ -1,0 +1,71 @@
+"""glassnet scan — run, resume and plot a Machine Learning Scan described by a TOML config."""
+from __future__ import annotations
+
+import os
+
+from . import UsageError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("scan", help="machine-learning scan of a model's parameter space",
+                                   description="Scan a model's parameter space (config: see glassnet.physics.scan.config).")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, text in (("run", "start a scan"), ("resume", "continue a scan from its results file")):
+        p = actions.add_parser(name, help=text)
+        p.add_argument("config", help="the scan's TOML config")
+        p.add_argument("--budget", type=int, help="total evaluations (overrides scan.budget)")
+        p.add_argument("--target-good", type=int, help="stop after this many good points")
+        p.add_argument("--scheduler", help="a Dask scheduler address, e.g. tcp://host:8786")
+        p.add_argument("--workers", type=int, help="local worker processes (0: evaluate in this process)")
+        p.add_argument("--verbose", type=int, default=1, help="0 silences the progress bar")
+        if name == "run":
+            p.add_argument("--overwrite", action="store_true", help="replace an existing results file")
+    p = actions.add_parser("plot", help="figures of a scan's results")
+    p.add_argument("config", help="the scan's TOML config")
+    p.add_argument("--out", default=None, help="folder for the PNG files (default: beside the results)")
+    parser.set_defaults(func=run)
+
+
+def _config(path):
+    from ..physics.scan.config import ConfigError, load_config
+    try:
+        return load_config(path)
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def run(args) -> int:
+    config = _config(args.config)
+    if args.action == "plot":
+        return _plot(config, args.out)
+    budget = args.budget if args.budget is not None else config.budget
+    if budget < 1:
+        raise UsageError(f"--budget must be >= 1, got {budget}")
+    scan = config.build(workers=args.workers, scheduler=args.scheduler, verbose=args.verbose)
+    try:
+        results = scan.run(budget, target_good=args.target_good or config.target_good,
+                           resume=args.action == "resume", overwrite=getattr(args, "overwrite", False))
+    except (FileExistsError, FileNotFoundError) as error:
+        raise UsageError(str(error)) from None
+    except ValueError as error:  # a results file that does not belong to this config
+        raise UsageError(str(error)) from None
+    good = results.good(scan.good_threshold)
+    invalid = int((~results.valid).sum())
+    print(f"{len(results)} evaluations, {int(good.sum())} good (L > {scan.good_threshold:g}, "
+          f"{good.mean():.1%}), {invalid} invalid; results in {os.path.relpath(config.output)}")
+    return 0
+
+
+def _plot(config, out) -> int:
+    from ..physics.scan.plots import plot_scan
+    from ..physics.scan.results import read_results
+    if not os.path.exists(config.output):
+        raise UsageError(f"{config.output}: no results yet (run the scan first)")
+    try:
+        results = read_results(config.output, config.space.names, config.observables)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    folder = out or os.path.dirname(config.output)
+    for path in plot_scan(results, config.space, config.scan["good_threshold"], folder):
+        print(path)
+    return 0
