@@ -1,6 +1,8 @@
 """The scan loop that every method shares: propose a batch, evaluate it in parallel, append each point
 to the results file as it returns, repeat until the budget of evaluations or of good points is spent.
 
+A batch is written to the pending file before it is evaluated; points left in it (by a crash, or by
+the budget running out mid-batch) are evaluated first when the scan is resumed.
 A method only says what to evaluate next: ``propose(results, iteration, rng)`` → (unit-cube points,
 origins). Its randomness comes from ``rng = default_rng([seed, iteration])``, so a scan is a
 function of its seed and its results file, and a resumed scan picks up where the file ends.
@@ -75,14 +77,15 @@ class Scan:
             if pending is not None:
                 iteration, ids, origins, params = pending
                 todo = ~np.isin(ids, results.id)
-                results = self._evaluate(executor, results, iteration, ids[todo], origins[todo], params[todo], bar)
+                results = self._evaluate(executor, results, iteration, ids[todo], origins[todo], params[todo],
+                                         max_evaluations, bar)
             while len(results) < max_evaluations and not self._enough(results, target_good):
                 iteration = int(results.iteration.max()) + 1 if len(results) else 0
                 unit, origins = self.propose(results, iteration, np.random.default_rng([self.seed, iteration]))
-                n = min(len(unit), max_evaluations - len(results))
                 start = int(results.id.max()) + 1 if len(results) else 0
-                results = self._evaluate(executor, results, iteration, np.arange(start, start + n),
-                                         np.asarray(origins[:n], dtype=object), self.space.from_unit(unit[:n]), bar)
+                results = self._evaluate(executor, results, iteration, np.arange(start, start + len(unit)),
+                                         np.asarray(origins, dtype=object), self.space.from_unit(unit),
+                                         max_evaluations, bar)
         finally:
             bar.close()
             executor.close()
@@ -91,10 +94,12 @@ class Scan:
     def _enough(self, results: ScanResults, target_good: int | None) -> bool:
         return target_good is not None and int(results.good(self.good_threshold).sum()) >= target_good
 
-    def _evaluate(self, executor, results, iteration, ids, origins, params, bar) -> ScanResults:
-        """Evaluate one batch, appending every point to the file the moment it returns."""
+    def _evaluate(self, executor, results, iteration, ids, origins, params, max_evaluations, bar) -> ScanResults:
+        """Evaluate one batch, appending every point to the file the moment it returns. Points beyond
+        the budget stay in the pending file, for a resumed scan with a larger budget to evaluate."""
         self.file.write_pending(iteration, ids, origins, params)
-        jobs = [(self.observable, self.observables, self.space.as_dict(p)) for p in params]
+        n = min(len(ids), max_evaluations - len(results))
+        jobs = [(self.observable, self.observables, self.space.as_dict(p)) for p in params[:n]]
         n_likelihood = len(self.likelihood.observables)
         rows = []
         for i, (values, reason) in executor.map_unordered(evaluate_point, jobs):
@@ -105,9 +110,10 @@ class Scan:
             rows.append(row)
             self.file.append(row, sync=len(rows) == len(jobs))
             bar.update(1)
-        self.file.clear_pending()
+        if n == len(ids):
+            self.file.clear_pending()
         results = results.concat(rows)
-        if self.verbose:
+        if self.verbose and rows:
             good = results.good(self.good_threshold)
             bar.set_postfix(iteration=iteration, good=int(good.sum()),
                             batch_good=f"{good[results.iteration == iteration].mean():.0%}")
