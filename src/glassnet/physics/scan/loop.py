@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Scan
+from .base import Scan, one_blas_thread
 from .proposal import density_log_penalty, rejection_sample
 from .surrogate import MLPClassifier, MLPRegressor
 
@@ -65,13 +65,14 @@ class MLScan(Scan):
         if iteration == 0:
             return self.space.sample_unit(self.n_initial, rng), np.full(self.n_initial, "initial", dtype=object)
         u = self.space.to_unit(results.params)
-        trainable = self._fit(results, u, iteration, rng)
-        n_random = int(round(self.random_fraction * self.batch_size)) if trainable else self.batch_size
-        proposed = np.zeros((0, d))
-        if trainable:
-            good = u[results.good(self.good_threshold)]
-            proposed = rejection_sample(lambda c: self._log_weight(c, good), self.batch_size - n_random, d, rng,
-                                        self.n_candidates)
+        with one_blas_thread():
+            trainable = self._fit(results, u, iteration, rng)
+            n_random = int(round(self.random_fraction * self.batch_size)) if trainable else self.batch_size
+            proposed = np.zeros((0, d))
+            if trainable:
+                good = u[results.good(self.good_threshold)]
+                proposed = rejection_sample(lambda c: self._log_weight(c, good), self.batch_size - n_random, d,
+                                            rng, self.n_candidates)
         n_random = self.batch_size - len(proposed)  # also fills up if too few candidates were kept
         points = np.concatenate([proposed, self.space.sample_unit(n_random, rng)])
         return points, np.array(["ml"] * len(proposed) + ["random"] * n_random, dtype=object)
