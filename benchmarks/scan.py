@@ -33,7 +33,7 @@ def methods():
         ("MCMC (20 chains, step 0.02)", MCMCScan, dict(n_chains=20, step_size=0.02)),
         ("MCMC (20 chains, step 0.005)", MCMCScan, dict(n_chains=20, step_size=0.005)),
         ("ML scan (T = 1)", MLScan, dict(temperature=1.0)),
-        ("ML scan (T = 0.5)", MLScan, dict(temperature=0.5)),
+        ("ML scan (T = 0.5, default)", MLScan, dict(temperature=0.5)),
     ]
 
 

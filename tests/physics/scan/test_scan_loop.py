@@ -56,3 +56,15 @@ def test_density_penalty_lowers_the_weight_near_found_points():
     good = np.array([[0.5, 0.5], [0.51, 0.5], [0.9, 0.9]])
     u = np.array([[0.5, 0.505], [0.1, 0.1]])
     np.testing.assert_allclose(density_log_penalty(u, good, strength=2.0, radius=0.02), [-np.log(5), 0.0])
+
+
+def test_ml_scan_beats_random_on_the_egg_box(tmp_path):
+    problem = egg_box()
+    ml = _scan(MLScan, problem, tmp_path / "ml.csv", n_initial=200, batch_size=100, n_candidates=10000,
+               first_train_steps=600, train_steps=150, lr=1e-2, workers=0, verbose=0).run(1200)
+    random = _scan(RandomScan, problem, tmp_path / "random.csv", batch_size=200, workers=0, verbose=0).run(1200)
+    ml_good, random_good = ml.good(0.9), random.good(0.9)
+    assert ml_good.mean() > 5 * random_good.mean()
+    assert problem.regions_found(ml.params, ml_good) >= 16
+    late = ml.iteration >= 6
+    assert ml_good[late].mean() > 10 * random_good.mean()

@@ -57,7 +57,7 @@ SCHEMA = {
     },
     "ml": {
         "n_initial": (int, 200, AT_LEAST_1), "random_fraction": (float, 0.1, FRACTION),
-        "n_candidates": (int, 20000, AT_LEAST_1), "temperature": (float, 1.0, POSITIVE),
+        "n_candidates": (int, 20000, AT_LEAST_1), "temperature": (float, 0.5, POSITIVE),
         "target": (str, "observables", one_of("observables", "log_likelihood")),
         "hidden": (list, [64, 64, 64], None), "activation": (str, "tanh", one_of("tanh", "relu", "elu", "sigmoid", "softplus")),
         "lr": (float, 3e-3, POSITIVE), "train_steps": (int, 200, AT_LEAST_1),

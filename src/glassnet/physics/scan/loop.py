@@ -26,7 +26,8 @@ class MLScan(Scan):
         n_initial: uniform random points of iteration 0, before the first training.
         random_fraction: share of each batch drawn uniformly at random (exploration).
         n_candidates: uniform candidates per rejection-sampling round.
-        temperature: proposals follow L̂^(1/T); T = 1 follows the predicted likelihood itself.
+        temperature: proposals follow L̂^(1/T); T = 1 follows the predicted likelihood itself, the
+            default T = 0.5 (L̂²) sharpens them towards L = 1, which the surrogate's errors blur.
         target: what the MLP regresses, 'observables' or 'log_likelihood'.
         hidden, activation, lr, train_steps, first_train_steps, train_batch_size: the MLP and its
             Adam training (steps per iteration; the first training from scratch takes more).
@@ -36,7 +37,7 @@ class MLScan(Scan):
     """
 
     def __init__(self, space, observable, likelihood, output, *, n_initial: int = 200, batch_size: int = 200,
-                 random_fraction: float = 0.1, n_candidates: int = 20000, temperature: float = 1.0,
+                 random_fraction: float = 0.1, n_candidates: int = 20000, temperature: float = 0.5,
                  target: str = "observables", hidden=(64, 64, 64), activation: str = "tanh", lr: float = 3e-3,
                  train_steps: int = 200, first_train_steps: int = 1000, train_batch_size: int = 256,
                  validity_classifier: bool = False, density_penalty: float = 0.0, density_radius: float = 0.02,

@@ -58,8 +58,9 @@ class ParameterSpace:
 
     def from_unit(self, u) -> np.ndarray:
         """Unit-cube points (n, d) → physical points (n, d)."""
-        y = self._low + np.asarray(u, dtype=float) * (self._high - self._low)
-        return np.where(self._log, np.exp(y), y)
+        x = self._low + np.asarray(u, dtype=float) * (self._high - self._low)
+        x[..., self._log] = np.exp(x[..., self._log])
+        return x
 
     def to_unit(self, x) -> np.ndarray:
         """Physical points (n, d) → unit-cube points (n, d)."""
