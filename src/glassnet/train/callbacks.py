@@ -12,6 +12,7 @@ import io
 import math
 
 from ..io.safefile import atomic_write
+from ..optim.lr_scheduler import ReduceLROnPlateau
 
 
 class Callback:
@@ -140,10 +141,10 @@ class LRSchedulerCallback(Callback):
         self.scheduler, self.monitor = scheduler, monitor
 
     def on_epoch_end(self, trainer, epoch, logs):
-        if hasattr(self.scheduler, "last_epoch"):
-            self.scheduler.step()
-        else:  # a plateau scheduler decides from the monitored value
+        if isinstance(self.scheduler, ReduceLROnPlateau):  # it decides from the monitored value
             self.scheduler.step(_monitored(logs, self.monitor, "LRSchedulerCallback"))
+        else:
+            self.scheduler.step()
 
     def state_dict(self):
         return self.scheduler.state_dict()
