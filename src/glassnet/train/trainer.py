@@ -127,7 +127,7 @@ class Trainer:
         loader = self._loader(train, shuffle)
         val_loader = None if val is None else self._loader(val, shuffle=False)
         self._train_loader, self.epochs, self.batches_per_epoch = loader, epochs, len(loader)
-        self.stop_training, start = False, 0
+        self.stop_training, start, self.history = False, 0, History()
         if resume_from is not None:
             start = self.load_checkpoint(resume_from)
         self.epoch = start
