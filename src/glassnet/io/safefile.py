@@ -42,7 +42,7 @@ def atomic_write(path, data: bytes) -> None:
 
 def write_safetensors(path, tensors: dict, metadata: dict) -> None:
     """``tensors`` name -> ndarray, ``metadata`` name -> JSON-able value (stored as JSON strings)."""
-    arrays = {name: np.ascontiguousarray(value) for name, value in tensors.items()}
+    arrays = {name: np.require(value, requirements="C") for name, value in tensors.items()}  # keeps 0-d
     header = {key: json.dumps(value) for key, value in metadata.items()}
     atomic_write(path, safetensors.numpy.save(arrays, metadata=header))
 
