@@ -13,7 +13,7 @@ import tempfile
 
 import numpy as np
 
-from ..autograd import Tensor, enable_grad
+from ..autograd import Tensor, as_array, enable_grad
 from ..autograd.graph import topological_order
 
 OPSET = 17
@@ -228,7 +228,7 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_batch: bool 
     the first operation that has no ONNX translation.
     """
     onnx, helper, _ = _onnx()
-    data = np.asarray(getattr(example_input, "data", example_input))
+    data = as_array(example_input)
     if not np.issubdtype(data.dtype, np.floating):
         raise TypeError(f"to_onnx: example_input must be floating point, got dtype {data.dtype}")
     example = Tensor(data.copy(), requires_grad=True)
@@ -311,7 +311,7 @@ def verify_onnx(model, path, inputs) -> float:
     import onnxruntime
 
     from ..autograd import no_grad
-    data = np.asarray(getattr(inputs, "data", inputs))
+    data = as_array(inputs)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     theirs = session.run(None, {session.get_inputs()[0].name: data})
     was_training = model.training

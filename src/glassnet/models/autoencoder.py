@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..autograd import Tensor, get_rng
+from ..autograd import Tensor, as_array, get_rng
 from ..nn import functional as F
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU,
@@ -37,7 +37,7 @@ def mlp(sizes, activation: str = "relu", last_activation: str | None = None) -> 
 def corrupt(x, mode: str = "gaussian", level: float = 0.3, rng=None) -> Tensor:
     """x̃ for a denoising auto-encoder: ``'gaussian'`` adds N(0, level²) noise; ``'masking'`` sets
     each element to 0 with probability ``level``."""
-    data = getattr(x, "data", np.asarray(x))
+    data = as_array(x)
     rng = get_rng(rng)
     if mode == "gaussian":
         noisy = data + rng.standard_normal(data.shape).astype(data.dtype) * level
@@ -78,7 +78,7 @@ class AutoEncoder(nn.Module):
     def reconstruction_loss(self, x, target=None):
         """dist(x, x̄) as the mean squared error (``target`` is the clean x for denoising)."""
         x = x if isinstance(x, Tensor) else Tensor(x)
-        return F.mse_loss(self(x), x.data if target is None else getattr(target, "data", target))
+        return F.mse_loss(self(x), x.data if target is None else as_array(target))
 
 
 class VAE(nn.Module):
@@ -120,7 +120,7 @@ class VAE(nn.Module):
 def vae_loss(logits, x, mu, log_var):
     """Per-sample mean of  BCE(x̄, x) summed over features  +  KL(N(μ, σ²) ‖ N(0, 1)),
     KL = -½ Σ (1 + log σ² - μ² - σ²)."""
-    target = getattr(x, "data", x)
+    target = as_array(x)
     reconstruction = F.binary_cross_entropy_with_logits(logits, target, reduction="sum")
     kl = ((mu * mu + log_var.exp() - log_var - 1) * 0.5).sum()
     return (reconstruction + kl) / target.shape[0]
