@@ -76,7 +76,7 @@ def test_train_val_test_split_stratified():
                                                                 stratify=y, rng=0)
     assert (len(y_tr), len(y_val), len(y_te)) == (70, 20, 10)
     assert y_val.mean() == 0.2 and y_te.mean() == 0.2 and y_tr.mean() == 0.2
-    np.testing.assert_array_equal(X_tr[:, 0] // 2, np.arange(100)[X_tr[:, 0] // 2])
+    np.testing.assert_array_equal(y[X_tr[:, 0] // 2], y_tr)  # rows stay paired with their labels
     all_rows = np.concatenate([X_tr, X_val, X_te])[:, 0]
     assert sorted(all_rows) == list(range(0, 200, 2))
     np.testing.assert_array_equal(y[X_val[:, 0] // 2], y_val)
