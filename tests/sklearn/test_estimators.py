@@ -55,7 +55,8 @@ def test_early_stopping_uses_a_validation_split():
                               random_state=0).fit(X, y)
     assert clf.n_iter_ < 500 and len(clf.validation_scores_) == clf.n_iter_
     best = int(np.argmax(clf.validation_scores_))
-    assert clf.n_iter_ - 1 - best <= 5 + 5  # stopped within patience (ties do not count as improvement)
+    assert clf.n_iter_ - 1 - best == 5  # stopped exactly `n_iter_no_change` epochs after the best
+    assert clf.score(X, y) > 0.8  # with the best epoch's weights restored
 
 
 def test_partial_fit_continues():
