@@ -22,9 +22,10 @@ class KillAt(Callback):
             raise Killed
 
 
-def run(path, epochs, kill_at=None, resume=False, loader_seed=None, seed=0):
+def run(path, epochs, kill_at=None, resume=False, loader_seed=None, seed=0, layer_seed=None):
     gn.manual_seed(seed)
-    net = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Dropout(0.3),
+    layer_rng = None if layer_seed is None else np.random.default_rng(layer_seed + seed)
+    net = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Dropout(0.3, rng=layer_rng),
                         nn.Linear(16, 16), nn.GaussianNoise(0.1), nn.ReLU(), nn.Linear(16, 2))
     opt = gn.optim.Adam(net.parameters(), lr=0.01, weight_decay=1e-3)
     scheduler = gn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.7)
@@ -38,12 +39,14 @@ def run(path, epochs, kill_at=None, resume=False, loader_seed=None, seed=0):
     return net, history
 
 
-@pytest.mark.parametrize("loader_seed", [None, 7])
-def test_kill_and_resume_equals_uninterrupted(tmp_path, loader_seed):
-    net_a, history_a = run(tmp_path / "a.safetensors", epochs=6, loader_seed=loader_seed)
+@pytest.mark.parametrize("loader_seed,layer_seed", [(None, None), (7, 5)])
+def test_kill_and_resume_equals_uninterrupted(tmp_path, loader_seed, layer_seed):
+    """Global generator only, or also a loader and a Dropout layer with generators of their own."""
+    net_a, history_a = run(tmp_path / "a.safetensors", epochs=6, loader_seed=loader_seed, layer_seed=layer_seed)
     with pytest.raises(Killed):
-        run(tmp_path / "b.safetensors", epochs=6, kill_at=3, loader_seed=loader_seed)
-    net_b, history_b = run(tmp_path / "b.safetensors", epochs=6, resume=True, loader_seed=loader_seed, seed=99)
+        run(tmp_path / "b.safetensors", epochs=6, kill_at=3, loader_seed=loader_seed, layer_seed=layer_seed)
+    net_b, history_b = run(tmp_path / "b.safetensors", epochs=6, resume=True, loader_seed=loader_seed,
+                           seed=99, layer_seed=layer_seed)
     for (name, a), b in zip(net_a.state_dict().items(), net_b.state_dict().values()):
         np.testing.assert_array_equal(a, b, err_msg=name)
     assert history_a["loss"] == history_b["loss"] and history_a["lr"] == history_b["lr"]

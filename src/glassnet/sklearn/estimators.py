@@ -121,6 +121,9 @@ class _NeuralNet(BaseEstimator):
 
     # ----- training -----
     def _train(self, X: np.ndarray, y: np.ndarray, epochs: int, stratify=None, stop: bool = True):
+        """Up to ``epochs`` epochs with the Trainer; with ``stop``, scikit-learn's stopping rule: no
+        improvement by ``tol`` for ``n_iter_no_change`` epochs of the training loss, or of the
+        validation score with ``early_stopping`` (whose best weights are then restored)."""
         X_val = None
         if self.early_stopping and stop:
             X, X_val, _, y, y_val, _ = train_val_test_split(
