@@ -30,6 +30,16 @@ def test_fit_learns_and_records_history(circle, seeded, make_net):
     assert trainer.predict(val[0]).shape == (120, 2) and net.training
 
 
+def test_validation_fraction_holds_out_the_last_rows(circle, seeded, make_net):
+    (X, y), _ = circle
+    net = make_net()
+    trainer = Trainer(net, nn.CrossEntropyLoss(), adam(net), verbose=0)
+    history = trainer.fit((X, y), val=0.25, epochs=1)
+    assert history["val_loss"][0] == pytest.approx(trainer.evaluate((X[-60:], y[-60:]))["loss"])
+    with pytest.raises(ValueError, match="validation fraction"):
+        trainer.fit(TensorDataset(X, y), val=0.25)
+
+
 def test_one_step_matches_the_manual_loop(seeded, make_net):
     """The Trainer adds nothing to the lectures' step: same weights as a hand-written loop."""
     X = np.random.default_rng(1).standard_normal((8, 2)).astype(np.float32)

@@ -121,10 +121,14 @@ class Trainer:
     def fit(self, train, val=None, epochs: int = 1, resume_from=None, shuffle: bool = True) -> History:
         """Train for ``epochs`` epochs (in total, counting those of a resumed run).
 
-        ``train`` / ``val``: a DataLoader, a Dataset or ``(X, y)``. ``resume_from``: a checkpoint
-        written by ``ModelCheckpoint`` or ``save_checkpoint``; training continues exactly as if it
-        had never stopped (same batches, same random numbers, same weights to the last bit).
+        ``train`` / ``val``: a DataLoader, a Dataset or ``(X, y)``; ``val`` may also be a fraction, the
+        share of ``(X, y)`` held out for validation (the last rows, as Keras' ``validation_split``).
+        ``resume_from``: a checkpoint written by ``ModelCheckpoint`` or ``save_checkpoint``; training
+        continues exactly as if it had never stopped (same batches, same random numbers, same
+        weights to the last bit).
         """
+        if isinstance(val, float):
+            train, val = _split_off(train, val)
         loader = self._loader(train, shuffle)
         val_loader = None if val is None else self._loader(val, shuffle=False)
         self._train_loader, self.epochs, self.batches_per_epoch = loader, epochs, len(loader)
@@ -221,3 +225,14 @@ class Trainer:
         set_generator_states(self.model, extra.get("module_rngs"))
         self.history = History.from_dict(info["history"])
         return int(info["epoch"] or 0)
+
+
+def _split_off(data, fraction: float) -> tuple:
+    """(arrays without their last ``fraction`` of rows, those rows)."""
+    if not isinstance(data, (tuple, list)) or not 0 < fraction < 1:
+        raise ValueError(f"a validation fraction ({fraction}) needs training data given as arrays (X, y) "
+                         f"and a fraction between 0 and 1")
+    n_val = int(round(len(data[0]) * fraction))
+    if not 0 < n_val < len(data[0]):
+        raise ValueError(f"a validation fraction of {fraction} leaves no rows for one of the two parts")
+    return tuple(a[:-n_val] for a in data), tuple(a[-n_val:] for a in data)
