@@ -117,7 +117,7 @@ class VAE(nn.Module):
         return F.sigmoid(self.decode(Tensor(z))).data
 
 
-def vae_loss(logits, x, mu, log_var):
+def vae_loss(logits, mu, log_var, x):
     """Per-sample mean of  BCE(x̄, x) summed over features  +  KL(N(μ, σ²) ‖ N(0, 1)),
     KL = -½ Σ (1 + log σ² - μ² - σ²)."""
     target = as_array(x)

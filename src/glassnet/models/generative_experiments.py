@@ -82,7 +82,7 @@ def gan_2d(dataset: str = "ring8", epochs: int = 40, n_samples: int = 4096, seed
         ax.scatter(*history["snapshots"][epoch].T, s=3, c="tab:red", label="generated")
         ax.set(title=f"epoch {epoch + 1}", xlabel="x₁", ylabel="x₂", xlim=(-3, 3), ylim=(-3, 3))
     np.atleast_1d(axes)[0].legend(loc="lower left", fontsize=7)
-    fig.suptitle(f"GAN on the {dataset} distribution: G(z) for a fixed z")
+    fig.suptitle(f"GAN on the {dataset} distribution: G(z) for a fixed z", y=1.04)
     figures = [_save(fig, out_dir, f"gan_{dataset}_samples.png")]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     epochs_axis = np.arange(1, len(history["d_loss"]) + 1)
@@ -97,8 +97,8 @@ def gan_2d(dataset: str = "ring8", epochs: int = 40, n_samples: int = 4096, seed
         twin = ax2.twinx()
         twin.plot(epochs_axis, metrics["modes"], "k--", label="modes covered (of 8)")
         twin.set(ylabel="modes covered", ylim=(0, 8.5))
-        twin.legend(loc="center right")
-    ax2.legend(loc="upper right")
+        twin.legend(loc="center left")
+    ax2.legend(loc="lower left")
     figures.append(_save(fig, out_dir, f"gan_{dataset}_curves.png"))
     return {"history": history, "metrics": metrics, "figures": figures, "stopped": history["stopped"]}
 
@@ -222,7 +222,7 @@ def latent_space(epochs: int = 60, seed: int = 0, out_dir: str = "out/generative
     return {"loss_curve": curve, "figures": [_save(fig, out_dir, "ae_latent_2d.png")]}
 
 
-def pretraining_comparison(depth: int = 6, width: int = 64, epochs: int = 15, pretrain_epochs: int = 5,
+def pretraining_comparison(depth: int = 6, width: int = 64, epochs: int = 20, pretrain_epochs: int = 20,
                            seed: int = 0, out_dir: str = "out/generative", verbose: int = 0) -> dict:
     """A deep sigmoid classifier on the digits, trained from scratch vs. after greedy layer-wise
     pre-training: test accuracy and the first layer's gradient norm per epoch."""

@@ -54,11 +54,12 @@ def variational_loss(model, x):
     return vae_loss(*model(x), x)
 
 
-def pretrain_layerwise(layers, X, activation: str = "sigmoid", epochs: int = 5, batch_size: int = 64,
-                       lr: float = 1e-3, rng=None, verbose: int = 0) -> list[float]:
+def pretrain_layerwise(layers, X, activation: str = "sigmoid", epochs: int = 20, batch_size: int = 64,
+                       lr: float = 3e-3, corruption: tuple | None = ("masking", 0.3), rng=None,
+                       verbose: int = 0) -> list[float]:
     """Greedy layer-wise pre-training: train each ``nn.Linear`` in ``layers`` as the encoder of a
-    one-hidden-layer auto-encoder on the activations of the layers below it. Returns the final
-    reconstruction loss of each layer."""
+    one-hidden-layer (by default denoising) auto-encoder on the activations of the layers below it.
+    Returns the final reconstruction loss of each layer."""
     rng = get_rng(rng)
     act = ACTIVATIONS[activation]
     inputs = np.asarray(X, np.float32)
@@ -66,8 +67,8 @@ def pretrain_layerwise(layers, X, activation: str = "sigmoid", epochs: int = 5, 
     for i, layer in enumerate(layers):
         decoder = nn.Linear(layer.out_features, layer.in_features)
         autoencoder = nn.Sequential(layer, act(), decoder)
-        losses.append(fit_unsupervised(autoencoder, inputs, reconstruction_loss(), epochs, batch_size, lr,
-                                       rng, verbose, desc=f"pre-training layer {i + 1}")[-1])
+        losses.append(fit_unsupervised(autoencoder, inputs, reconstruction_loss(corruption, rng), epochs,
+                                       batch_size, lr, rng, verbose, desc=f"pre-training layer {i + 1}")[-1])
         with no_grad():
             inputs = act()(layer(Tensor(inputs))).data
     return losses
