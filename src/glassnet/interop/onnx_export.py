@@ -8,13 +8,11 @@ added elsewhere register theirs with ``register_onnx_converter``.
 """
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy as np
 
 from ..autograd import Tensor, as_array, enable_grad
 from ..autograd.graph import topological_order
+from ..io.safefile import atomic_write
 
 OPSET = 17
 
@@ -277,7 +275,7 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_batch: bool 
     proto = helper.make_model(proto_graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="glassnet")
     onnx.checker.check_model(proto)
-    _write_atomically(path, proto.SerializeToString())
+    atomic_write(path, proto.SerializeToString())
     return proto
 
 
@@ -290,19 +288,6 @@ def _ordered(outputs: list) -> list:
                 seen.add(id(tensor))
                 order.append(tensor)
     return order
-
-
-def _write_atomically(path, payload: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def verify_onnx(model, path, inputs) -> float:
