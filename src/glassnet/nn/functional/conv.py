@@ -2,17 +2,17 @@
 conv_transpose2d, with PyTorch's arguments (stride, padding int/tuple/'same'/'valid', dilation,
 groups, output_padding) and weight shapes.
 
-Inputs and outputs are (N, C, H, W) arrays; the outputs are views of channels-last memory, which the
-next convolution or pooling reads without a transpose (see ``nn.kernels.im2col`` for why).
-Groups split the channels into G independent convolutions: the GEMMs run as one batched ``matmul``
-over a (G, rows, columns) stack of views.
+Inputs and outputs are (N, C, H, W) arrays; the outputs are views of channel-major (C, N, H, W)
+memory, which the next convolution or pooling reads without a transpose (see ``nn.kernels.im2col``
+for why). Groups split the channels into G independent convolutions: the GEMMs run as one batched
+``matmul`` over a (G, rows, columns) stack of views.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ...autograd import Function, Tensor
-from ..kernels.im2col import col2im, im2col, output_size
+from ..kernels.im2col import batch_slices, col2im, im2col, output_size
 
 
 def pair(value, name: str = "value") -> tuple:
@@ -68,68 +68,75 @@ def _check_positive(stride: tuple, dilation: tuple, groups: int) -> None:
                          f"dilation={dilation}, groups={groups}")
 
 
-def _channels_last(x: np.ndarray, padding: tuple) -> np.ndarray:
-    """(N, C, H, W) -> zero-padded (N, H, W, C); the padded copy is contiguous, else a view."""
-    x = x.transpose(0, 2, 3, 1)
+def channel_major(x: np.ndarray, padding: tuple = ((0, 0), (0, 0))) -> np.ndarray:
+    """(N, C, H, W) -> zero-padded (C, N, H, W): a copy when padded, else a view (free when x is
+    already a view of channel-major memory, as every conv output is)."""
+    x = x.transpose(1, 0, 2, 3)
     if any(padding[0]) or any(padding[1]):
-        return np.pad(x, ((0, 0), *padding, (0, 0)))
+        return np.pad(x, ((0, 0), (0, 0), *padding))
     return x
 
 
-def _groups(matrix: np.ndarray, groups: int) -> np.ndarray:
-    """(rows, G·k) -> (G, rows, k) view: one block of columns per group."""
-    rows, columns = matrix.shape
-    return matrix.reshape(rows, groups, columns // groups).transpose(1, 0, 2)
-
-
-def _ungroup(stack: np.ndarray) -> np.ndarray:
-    """(G, rows, k) -> (rows, G·k); a view when G = 1."""
-    groups, rows, k = stack.shape
-    return stack.transpose(1, 0, 2).reshape(rows, groups * k)
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (C, N·H·W); a view for channel-major memory."""
+    return x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
 
 
 class Conv2dFunction(Function):
     """y[n,o,i,j] = b[o] + Σ_{c,p,q} W[o,c,p,q] · x̃[n, c, i·s+p·d, j·s+q·d]   (x̃: x zero-padded)
 
-    As a GEMM on the window matrix X = im2col(x̃) (rows: output pixels, columns: (c, p, q)):
-        Y = X Wᵀ + b,   ∂L/∂W = Gᵀ X,   ∂L/∂b = Σ_rows G,   ∂L/∂x = col2im(G W), cropped.
+    As a GEMM on the window matrix X = im2col(x̃) (rows: (c, p, q), columns: output pixels),
+    built for a slice of the batch at a time (``batch_slices``) and rebuilt in backward:
+        Y = W X + b,   ∂L/∂W = G Xᵀ,   ∂L/∂b = Σ_columns G,   ∂L/∂x = col2im(Wᵀ G), cropped.
     ∂L/∂x is itself a convolution of the gradient with the flipped kernel (the lecture's
-    "gradient of a convolution"); col2im computes it without flipping anything. With groups the
-    same holds per group of channels.
+    "gradient of a convolution"); col2im computes it without flipping anything. With G groups,
+    the rows of X and of W split into G blocks and the GEMMs run as one batched matmul.
     """
 
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         n = x.shape[0]
         out_channels, _, kh, kw = weight.shape
-        xp = _channels_last(x, padding)
-        cols = im2col(xp, (kh, kw), stride, dilation)
+        xp = channel_major(x, padding)
+        oh, ow = (output_size(size, k, s, d) for size, k, s, d in zip(xp.shape[2:], (kh, kw), stride, dilation))
         w = weight.reshape(groups, out_channels // groups, -1)
-        y = _ungroup(np.matmul(_groups(cols, groups), w.transpose(0, 2, 1)))
+        y = np.empty((out_channels, n, oh, ow), dtype=np.result_type(x, weight))
+        options = ((kh, kw), stride, dilation)
+        for part in batch_slices(n, w.shape[0] * w.shape[2] * oh * ow):
+            cols = im2col(xp[:, part], *options)
+            np.matmul(w, cols.reshape(groups, -1, cols.shape[1]), out=y[:, part].reshape(w.shape[:2] + (-1,)))
         if bias is not None:
-            y += bias
-        oh, ow = output_size(xp.shape[1], kh, stride[0], dilation[0]), output_size(xp.shape[2], kw, stride[1], dilation[1])
-        ctx.cols, ctx.w, ctx.weight_shape, ctx.xp_shape = cols, w, weight.shape, xp.shape
-        ctx.x_shape, ctx.padding, ctx.options = x.shape, padding, ((kh, kw), stride, dilation)
-        return y.reshape(n, oh, ow, out_channels).transpose(0, 3, 1, 2)
+            y += bias[:, None, None, None]
+        ctx.xp, ctx.w, ctx.weight_shape = xp, w, weight.shape
+        ctx.x_shape, ctx.padding, ctx.options = x.shape, padding, options
+        return y.transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, g):
         need_x, need_w, *need_b = ctx.needs_input_grad
-        groups = ctx.w.shape[0]
-        g2 = g.transpose(0, 2, 3, 1).reshape(-1, g.shape[1])  # a view when g is channels-last
-        g3 = _groups(g2, groups)
+        w, xp = ctx.w, ctx.xp
+        g4 = channel_major(g)
         grad_x = grad_w = grad_b = None
-        if need_x:
-            cols = _ungroup(np.matmul(g3, ctx.w))
-            image = col2im(cols, ctx.xp_shape, *ctx.options)
-            (top, _), (left, _) = ctx.padding
-            h, w = ctx.x_shape[2:]
-            grad_x = image[:, top: top + h, left: left + w, :].transpose(0, 3, 1, 2)
         if need_w:
-            grad_w = np.matmul(g3.transpose(0, 2, 1), _groups(ctx.cols, groups)).reshape(ctx.weight_shape)
+            grad_w = np.zeros(w.shape, dtype=g.dtype)
+        if need_x:
+            image = np.zeros(xp.shape, dtype=g.dtype)
+        for part in batch_slices(g.shape[0], w.shape[0] * w.shape[2] * g.shape[2] * g.shape[3]):
+            g3 = g4[:, part].reshape(w.shape[:2] + (-1,))
+            if need_w:
+                cols = im2col(xp[:, part], *ctx.options)
+                grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
+            if need_x:
+                cols = np.matmul(w.transpose(0, 2, 1), g3).reshape(-1, g3.shape[2])
+                col2im(cols, image[:, part].shape, *ctx.options, out=image[:, part])
+        if need_x:
+            (top, _), (left, _) = ctx.padding
+            h, width = ctx.x_shape[2:]
+            grad_x = image[:, :, top: top + h, left: left + width].transpose(1, 0, 2, 3)
+        if need_w:
+            grad_w = grad_w.reshape(ctx.weight_shape)
         if need_b and need_b[0]:
-            grad_b = g2.sum(axis=0)
+            grad_b = g4.sum(axis=(1, 2, 3))
         return grad_x, grad_w, grad_b
 
 
@@ -139,8 +146,8 @@ class ConvTranspose2dFunction(Function):
     at (i·s, j·s), dilated by d; then ``padding`` rows/columns are cropped from each side and
     ``output_padding`` zeros added at the end:  H_out = (H-1)·s − 2·p + d·(k−1) + output_padding + 1.
 
-    As GEMMs (X: input pixels as rows, W: (C_in, C_out·KH·KW)):
-        Y = col2im(X W) + b,   ∂L/∂x = im2col(G) Wᵀ,   ∂L/∂W = Xᵀ im2col(G),   ∂L/∂b = Σ G.
+    As GEMMs (X: (C_in, input pixels), W: (C_in, C_out·KH·KW)):
+        Y = col2im(Wᵀ X) + b,   ∂L/∂x = W im2col(G),   ∂L/∂W = X im2col(G)ᵀ,   ∂L/∂b = Σ G.
     """
 
     @staticmethod
@@ -150,19 +157,19 @@ class ConvTranspose2dFunction(Function):
         out_channels = group_out * groups
         canvas = tuple((size - 1) * s + d * (k - 1) + 1
                        for size, s, d, k in zip((h, w), stride, dilation, (kh, kw)))
-        x2 = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
+        x2 = _rows(x)
         wg = weight.reshape(groups, in_channels // groups, -1)
-        cols = _ungroup(np.matmul(_groups(x2, groups), wg))
-        image = col2im(cols, (n, *canvas, out_channels), (kh, kw), stride, dilation)
+        cols = np.matmul(wg.transpose(0, 2, 1), x2.reshape(groups, -1, x2.shape[1])).reshape(-1, x2.shape[1])
+        image = col2im(cols, (out_channels, n, *canvas), (kh, kw), stride, dilation)
         (ph, pw), (oph, opw) = padding, output_padding
         if oph or opw:
-            image = np.pad(image, ((0, 0), (0, oph), (0, opw), (0, 0)))
-        y = image[:, ph: image.shape[1] - ph, pw: image.shape[2] - pw, :]
+            image = np.pad(image, ((0, 0), (0, 0), (0, oph), (0, opw)))
+        y = image[:, :, ph: image.shape[2] - ph, pw: image.shape[3] - pw]
         if bias is not None:
-            y = y + bias
+            y = y + bias[:, None, None, None]
         ctx.x2, ctx.wg, ctx.weight_shape, ctx.canvas = x2, wg, weight.shape, canvas
         ctx.x_shape, ctx.padding, ctx.options = x.shape, padding, ((kh, kw), stride, dilation)
-        return y.transpose(0, 3, 1, 2)
+        return y.transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, g):
@@ -171,17 +178,17 @@ class ConvTranspose2dFunction(Function):
         groups = ctx.wg.shape[0]
         n, _, h, w = ctx.x_shape
         # The gradient on the (uncropped) canvas: g where the output was kept, zeros where cropped.
-        full = np.zeros((n, ch, cw, g.shape[1]), dtype=g.dtype)
+        full = np.zeros((g.shape[1], n, ch, cw), dtype=g.dtype)
         gh, gw = min(g.shape[2], ch - ph), min(g.shape[3], cw - pw)
-        full[:, ph: ph + gh, pw: pw + gw, :] = g.transpose(0, 2, 3, 1)[:, :gh, :gw, :]
+        full[:, :, ph: ph + gh, pw: pw + gw] = channel_major(g)[:, :, :gh, :gw]
         cols = im2col(full, *ctx.options)
-        c3 = _groups(cols, groups)
+        c3 = cols.reshape(groups, -1, cols.shape[1])
         grad_x = grad_w = grad_b = None
         if need_x:
-            grad_x = _ungroup(np.matmul(c3, ctx.wg.transpose(0, 2, 1)))
-            grad_x = grad_x.reshape(n, h, w, -1).transpose(0, 3, 1, 2)
+            grad_x = np.matmul(ctx.wg, c3).reshape(-1, n, h, w).transpose(1, 0, 2, 3)
         if need_w:
-            grad_w = np.matmul(_groups(ctx.x2, groups).transpose(0, 2, 1), c3).reshape(ctx.weight_shape)
+            x3 = ctx.x2.reshape(groups, -1, ctx.x2.shape[1])
+            grad_w = np.matmul(x3, c3.transpose(0, 2, 1)).reshape(ctx.weight_shape)
         if need_b and need_b[0]:
             grad_b = g.sum(axis=(0, 2, 3))
         return grad_x, grad_w, grad_b

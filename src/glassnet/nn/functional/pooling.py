@@ -19,13 +19,13 @@ class MaxPool2dFunction(Function):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation):
         xp = pad_hw(x, padding, -np.inf)
-        y, ctx.index = max_pool(xp, kernel, stride, dilation)
-        ctx.xp, ctx.padding, ctx.options = xp, padding, (kernel, stride, dilation)
+        y = max_pool(xp, kernel, stride, dilation)
+        ctx.xp, ctx.y, ctx.padding, ctx.options = xp, y, padding, (kernel, stride, dilation)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        grad = max_pool_backward(g, ctx.index, ctx.xp, *ctx.options)
+        grad = max_pool_backward(g, ctx.xp, ctx.y, *ctx.options)
         (ph, pw), (h, w) = ctx.padding, ctx.xp.shape[2:]
         return grad[:, :, ph: h - ph, pw: w - pw]
 

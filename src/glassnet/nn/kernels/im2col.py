@@ -6,29 +6,44 @@ C channels by O kernels of size KH×KW is
     y[n, o, i, j] = b[o] + Σ_c Σ_p Σ_q  W[o, c, p, q] · x[n, c, i·s + p·d, j·s + q·d]
 
 (s the stride, d the dilation, x already zero-padded). im2col copies every receptive-field window
-x[n, :, i·s + p·d, j·s + q·d] into one row of a matrix ``cols`` of shape (N·OH·OW, C·KH·KW); then
-y = cols · Wᵀ with W reshaped to (O, C·KH·KW) — all the arithmetic in one GEMM. col2im is its
-adjoint: it adds every row of a (N·OH·OW, C·KH·KW) matrix back onto the window it came from, which
-is how the gradient ∂L/∂x (and the transposed convolution) is made.
+into one column of a matrix ``cols`` of shape (C·KH·KW, N·OH·OW); then Y = W · cols with W
+reshaped to (O, C·KH·KW) — all the arithmetic in one GEMM. col2im is its adjoint: it adds every
+column of a (C·KH·KW, N·OH·OW) matrix back onto the window it came from, which is how the gradient
+∂L/∂x (and the transposed convolution) is made.
 
-Strategy of the fast versions (what made LeNet-5 as fast as PyTorch on a CPU):
+Strategy of the fast versions (measured on LeNet-5; see BENCHMARKS.md):
 
-* Channels-last memory. The images are handled as (N, H, W, C) arrays; ``nn.functional.conv2d``
-  hands back an (N, C, H, W) *view* of channels-last memory. Then the GEMM's output (N·OH·OW, O)
-  already is the next layer's input, with no transpose copy in between, and the next im2col reads
-  rows of C contiguous numbers.
-* No Python loop over pixels: ``sliding_window_view`` gives every window as a strided view
-  (N, OH, OW, C, KH, KW) without copying; one ``reshape`` makes the single copy, ``cols``. The
-  order (C, KH, KW) inside a row is the order of PyTorch's weight (O, C, KH, KW), so the weight
-  needs no reordering.
+* Memory layout (C, N, H, W) — channel-major, then batch. The functional ops take and return
+  (N, C, H, W) arrays, but what they return is an (N, C, H, W) *view* of (C, N, H, W) memory.
+  The GEMM's output (O, N·OH·OW) then already is the next layer's input: no transpose copy between
+  layers, and the views pass unchanged through ReLU and pooling (NumPy keeps the layout).
+* The one copy, ``cols``, is made from a strided view (``sliding_window_view``, nothing copied) in
+  the order (C, KH, KW, N, OH, OW): its inner runs are whole output rows (OW numbers, contiguous in
+  the input when the stride is 1), so NumPy copies long runs instead of KW-long scraps. This is
+  4-5x faster than the (N·OH·OW, C·KH·KW) order with channels-last input on the first LeNet layer.
+  The row order (C, KH, KW) is PyTorch's weight order, so the weight is used as it is.
+* Batch slices: the window matrix of a whole batch is large (5 MB for LeNet's first layer at
+  batch 64, 25 times its input), so ``nn.functional.conv2d`` builds it for a slice of the batch at
+  a time (``batch_slices``: at most ``WINDOW_ELEMENTS`` numbers), does that slice's GEMM, and lets
+  it go; backward rebuilds it instead of keeping it. Peak memory stays near PyTorch's, and the
+  slice stays in the cache between im2col and its GEMM.
 * col2im loops over the KH·KW kernel offsets only (25 for a 5×5 kernel), each step one vectorized
   add of a strided slice: for a fixed offset (p, q) the windows hit distinct pixels, so ``+=`` on
-  the view is exact even when the windows overlap.
+  the slice is exact even when the windows overlap.
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+
+WINDOW_ELEMENTS = 2 ** 18  # the largest window matrix built at once (1 MB of float32)
+
+
+def batch_slices(batch: int, per_image: int) -> list:
+    """Slices of the batch whose window matrices have at most ``WINDOW_ELEMENTS`` numbers."""
+    step = max(1, WINDOW_ELEMENTS // per_image)
+    return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
 
 
 def output_size(size: int, kernel: int, stride: int, dilation: int) -> int:
@@ -37,64 +52,66 @@ def output_size(size: int, kernel: int, stride: int, dilation: int) -> int:
 
 
 def windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
-    """Strided view (N, OH, OW, C, KH, KW) of every window of a channels-last image x (N, H, W, C).
+    """Strided view (C, KH, KW, N, OH, OW) of every window of a channel-major image x (C, N, H, W).
 
-    ``windows(x)[n, i, j, c, p, q] == x[n, i·s + p·d, j·s + q·d, c]``; nothing is copied.
+    ``windows(x)[c, p, q, n, i, j] == x[c, n, i·s + p·d, j·s + q·d]``; nothing is copied.
     """
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    view = sliding_window_view(x, span, axis=(1, 2))
-    return view[:, ::sh, ::sw, :, ::dh, ::dw]
+    view = sliding_window_view(x, span, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]
+    return view.transpose(0, 4, 5, 1, 2, 3)
 
 
 def im2col(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
-    """Rows of receptive fields: (N·OH·OW, C·KH·KW) from channels-last x (N, H, W, C); one copy."""
+    """Columns of receptive fields: (C·KH·KW, N·OH·OW) from x (C, N, H, W); one copy."""
     win = windows(x, kernel, stride, dilation)
-    n, oh, ow = win.shape[:3]
-    return win.reshape(n * oh * ow, -1)
+    c, kh, kw = win.shape[:3]
+    return win.reshape(c * kh * kw, -1)
 
 
-def col2im(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
-    """Adjoint of ``im2col``: add each row of ``cols`` onto its window of a zero (N, H, W, C) image."""
+def col2im(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple,
+           out: np.ndarray | None = None) -> np.ndarray:
+    """Adjoint of ``im2col``: add each column of ``cols`` onto its window of a zero (C, N, H, W)
+    image (or of ``out``, added to in place)."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    n, h, w, c = shape
+    c, n, h, w = shape
     oh, ow = output_size(h, kh, sh, dh), output_size(w, kw, sw, dw)
-    blocks = cols.reshape(n, oh, ow, c, kh, kw)
-    image = np.zeros(shape, dtype=cols.dtype)
+    blocks = cols.reshape(c, kh, kw, n, oh, ow)
+    image = np.zeros(shape, dtype=cols.dtype) if out is None else out
     for p in range(kh):
         rows = slice(p * dh, p * dh + sh * (oh - 1) + 1, sh)
         for q in range(kw):
-            image[:, rows, q * dw: q * dw + sw * (ow - 1) + 1: sw, :] += blocks[..., p, q]
+            image[:, :, rows, q * dw: q * dw + sw * (ow - 1) + 1: sw] += blocks[:, p, q]
     return image
 
 
 def im2col_reference(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
     """Loop version of ``im2col``: one window at a time, as drawn in the lecture."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    n, h, w, c = x.shape
+    c, n, h, w = x.shape
     oh, ow = output_size(h, kh, sh, dh), output_size(w, kw, sw, dw)
-    cols = np.empty((n * oh * ow, c * kh * kw), dtype=x.dtype)
-    row = 0
+    cols = np.empty((c * kh * kw, n * oh * ow), dtype=x.dtype)
+    column = 0
     for b in range(n):
         for i in range(oh):
             for j in range(ow):
-                field = x[b, i * sh: i * sh + dh * (kh - 1) + 1: dh, j * sw: j * sw + dw * (kw - 1) + 1: dw, :]
-                cols[row] = field.transpose(2, 0, 1).reshape(-1)  # (C, KH, KW) order
-                row += 1
+                field = x[:, b, i * sh: i * sh + dh * (kh - 1) + 1: dh, j * sw: j * sw + dw * (kw - 1) + 1: dw]
+                cols[:, column] = field.reshape(-1)  # (C, KH, KW) order
+                column += 1
     return cols
 
 
 def col2im_reference(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
     """Loop version of ``col2im``: scatter-add one window at a time."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
-    n, h, w, c = shape
+    c, n, h, w = shape
     oh, ow = output_size(h, kh, sh, dh), output_size(w, kw, sw, dw)
     image = np.zeros(shape, dtype=cols.dtype)
-    row = 0
+    column = 0
     for b in range(n):
         for i in range(oh):
             for j in range(ow):
-                field = cols[row].reshape(c, kh, kw).transpose(1, 2, 0)
-                image[b, i * sh: i * sh + dh * (kh - 1) + 1: dh, j * sw: j * sw + dw * (kw - 1) + 1: dw, :] += field
-                row += 1
+                field = cols[:, column].reshape(c, kh, kw)
+                image[:, b, i * sh: i * sh + dh * (kh - 1) + 1: dh, j * sw: j * sw + dw * (kw - 1) + 1: dw] += field
+                column += 1
     return image

@@ -6,9 +6,11 @@
 Strategy of the fast versions: ``sliding_window_view`` gives all windows as one strided view
 (N, C, OH, OW, KH, KW); a loop over the KH·KW kernel offsets (4 for the usual 2×2) does the work,
 each step one vectorized operation on a strided slice — no copy of the windows, no Python loop over
-pixels. Arrays keep the memory layout of their input (``order='K'``), so channels-last activations
-from a convolution stay channels-last. For a fixed offset the windows hit distinct pixels, so the
-backward ``+=`` on a window view is exact even when windows overlap.
+pixels. Arrays keep the memory layout of their input (``order='K'``), so the channel-major
+activations of a convolution stay channel-major. Max pooling keeps no index array: the backward
+finds each window's first maximum again by comparing the saved input with the saved output (the
+same pixel PyTorch picks). For a fixed offset the windows hit distinct pixels, so the backward
+``+=`` on a window view is exact even when windows overlap.
 """
 from __future__ import annotations
 
@@ -19,12 +21,12 @@ from .im2col import output_size
 
 
 def pad_hw(x: np.ndarray, padding: tuple, value: float = 0.0) -> np.ndarray:
-    """(N, C, H, W) padded by (ph, pw) on both sides of H and W; the copy is channels-last."""
+    """(N, C, H, W) padded by (ph, pw) on both sides of H and W; the copy is channel-major."""
     ph, pw = padding
     if not ph and not pw:
         return x
-    padded = np.pad(x.transpose(0, 2, 3, 1), ((0, 0), (ph, ph), (pw, pw), (0, 0)), constant_values=value)
-    return padded.transpose(0, 3, 1, 2)
+    padded = np.pad(x.transpose(1, 0, 2, 3), ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    return padded.transpose(1, 0, 2, 3)
 
 
 def pool_windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple = (1, 1),
@@ -35,29 +37,29 @@ def pool_windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple = 
     return view[:, :, ::sh, ::sw, ::dh, ::dw]
 
 
-def max_pool(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
-    """(y, index): the window maxima and, for each, the offset k = p·KW + q of the first maximum."""
+def max_pool(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
+    """The maximum of every window, (N, C, OH, OW), in the layout of x."""
     win = pool_windows(x, kernel, stride, dilation)
     y = win[..., 0, 0].copy(order="K")
-    index = np.zeros(y.shape, dtype=np.int32)
-    kw = kernel[1]
-    for k in range(1, kernel[0] * kw):
-        candidate = win[..., k // kw, k % kw]
-        better = candidate > y
-        np.copyto(y, candidate, where=better)
-        index[better] = k
-    return y, index
+    for p in range(kernel[0]):
+        for q in range(kernel[1]):
+            if p or q:
+                np.maximum(y, win[..., p, q], out=y)
+    return y
 
 
-def max_pool_backward(g: np.ndarray, index: np.ndarray, shape_like: np.ndarray, kernel: tuple,
-                      stride: tuple, dilation: tuple) -> np.ndarray:
-    """∂L/∂x of ``max_pool``: each g goes to the pixel its window's maximum came from."""
-    grad = np.zeros_like(shape_like)
-    win = pool_windows(grad, kernel, stride, dilation, writeable=True)
-    kw = kernel[1]
-    zero = np.zeros((), dtype=g.dtype)
-    for k in range(kernel[0] * kw):
-        win[..., k // kw, k % kw] += np.where(index == k, g, zero)
+def max_pool_backward(g: np.ndarray, x: np.ndarray, y: np.ndarray, kernel: tuple, stride: tuple,
+                      dilation: tuple) -> np.ndarray:
+    """∂L/∂x of ``max_pool``: each g goes to its window's first pixel equal to the maximum y."""
+    grad = np.zeros_like(x)
+    win = pool_windows(x, kernel, stride, dilation)
+    grad_win = pool_windows(grad, kernel, stride, dilation, writeable=True)
+    routed = np.zeros(y.shape, dtype=bool)  # windows whose maximum has been found
+    for p in range(kernel[0]):
+        for q in range(kernel[1]):
+            first = (win[..., p, q] == y) & ~routed
+            routed |= first
+            grad_win[..., p, q] += g * first
     return grad
 
 
@@ -83,21 +85,35 @@ def avg_pool_backward(g: np.ndarray, shape_like: np.ndarray, kernel: tuple, stri
     return grad
 
 
-def max_pool_reference(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
+def max_pool_reference(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
     """Loop version of ``max_pool``: one window at a time."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     n, c, h, w = x.shape
     oh, ow = output_size(h, kh, sh, dh), output_size(w, kw, sw, dw)
     y = np.empty((n, c, oh, ow), dtype=x.dtype)
-    index = np.empty((n, c, oh, ow), dtype=np.int32)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    y[b, ch, i, j] = x[b, ch, i * sh: i * sh + dh * (kh - 1) + 1: dh,
+                                       j * sw: j * sw + dw * (kw - 1) + 1: dw].max()
+    return y
+
+
+def max_pool_backward_reference(g: np.ndarray, x: np.ndarray, kernel: tuple, stride: tuple,
+                                dilation: tuple) -> np.ndarray:
+    """Loop version of ``max_pool_backward``: g to the first maximum (``argmax``) of each window."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    grad = np.zeros_like(x)
+    n, c, oh, ow = g.shape
     for b in range(n):
         for ch in range(c):
             for i in range(oh):
                 for j in range(ow):
                     window = x[b, ch, i * sh: i * sh + dh * (kh - 1) + 1: dh, j * sw: j * sw + dw * (kw - 1) + 1: dw]
-                    index[b, ch, i, j] = np.argmax(window)  # the first maximum
-                    y[b, ch, i, j] = window.reshape(-1)[index[b, ch, i, j]]
-    return y, index
+                    p, q = np.unravel_index(np.argmax(window), window.shape)
+                    grad[b, ch, i * sh + p * dh, j * sw + q * dw] += g[b, ch, i, j]
+    return grad
 
 
 def avg_pool_reference(x: np.ndarray, kernel: tuple, stride: tuple) -> np.ndarray:
