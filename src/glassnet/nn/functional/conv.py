@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import Function, Tensor
-from ..kernels.im2col import batch_slices, col2im, im2col, output_size
+from ..kernels.im2col import (
+    batch_slices, col2im, conv_windows, conv_windows_adjoint, im2col, output_size, pitch, pixels, positions,
+)
 
 
 def pair(value, name: str = "value") -> tuple:
@@ -97,38 +99,45 @@ class Conv2dFunction(Function):
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         n = x.shape[0]
         out_channels, _, kh, kw = weight.shape
+        options = ((kh, kw), stride, dilation)
         xp = channel_major(x, padding)
         oh, ow = (output_size(size, k, s, d) for size, k, s, d in zip(xp.shape[2:], (kh, kw), stride, dilation))
         w = weight.reshape(groups, out_channels // groups, -1)
-        y = np.empty((out_channels, n, oh, ow), dtype=np.result_type(x, weight))
-        options = ((kh, kw), stride, dilation)
-        for part in batch_slices(n, w.shape[0] * w.shape[2] * oh * ow):
-            cols = im2col(xp[:, part], *options)
+        length = positions(xp.shape, *options)
+        y = np.empty((out_channels, n, length), dtype=np.result_type(x, weight))
+        for part in batch_slices(n, w.shape[0] * w.shape[2] * length):
+            cols = conv_windows(xp[:, part], *options)
             np.matmul(w, cols.reshape(groups, -1, cols.shape[1]), out=y[:, part].reshape(w.shape[:2] + (-1,)))
         if bias is not None:
-            y += bias[:, None, None, None]
+            y += bias[:, None, None]
         ctx.xp, ctx.w, ctx.weight_shape = xp, w, weight.shape
         ctx.x_shape, ctx.padding, ctx.options = x.shape, padding, options
-        return y.transpose(1, 0, 2, 3)
+        return pixels(y, oh, ow, pitch(xp.shape, *options)).transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, g):
         need_x, need_w, *need_b = ctx.needs_input_grad
-        w, xp = ctx.w, ctx.xp
+        w, xp, options = ctx.w, ctx.xp, ctx.options
         g4 = channel_major(g)
+        row_pitch = pitch(xp.shape, *options)
+        if row_pitch == g.shape[3]:
+            g_cols = g4.reshape(g4.shape[0], g4.shape[1], -1)
+        else:  # the junk columns of the window matrix get gradient 0
+            g_cols = np.zeros(g4.shape[:2] + (positions(xp.shape, *options),), dtype=g.dtype)
+            pixels(g_cols, *g.shape[2:], row_pitch)[...] = g4
         grad_x = grad_w = grad_b = None
         if need_w:
             grad_w = np.zeros(w.shape, dtype=g.dtype)
         if need_x:
             image = np.zeros(xp.shape, dtype=g.dtype)
-        for part in batch_slices(g.shape[0], w.shape[0] * w.shape[2] * g.shape[2] * g.shape[3]):
-            g3 = g4[:, part].reshape(w.shape[:2] + (-1,))
+        for part in batch_slices(g.shape[0], w.shape[0] * w.shape[2] * g_cols.shape[2]):
+            g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
             if need_w:
-                cols = im2col(xp[:, part], *ctx.options)
+                cols = conv_windows(xp[:, part], *options)
                 grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
             if need_x:
                 cols = np.matmul(w.transpose(0, 2, 1), g3).reshape(-1, g3.shape[2])
-                col2im(cols, image[:, part].shape, *ctx.options, out=image[:, part])
+                conv_windows_adjoint(cols, image[:, part].shape, *options, out=image[:, part])
         if need_x:
             (top, _), (left, _) = ctx.padding
             h, width = ctx.x_shape[2:]

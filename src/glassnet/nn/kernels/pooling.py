@@ -51,15 +51,22 @@ def max_pool(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np
 def max_pool_backward(g: np.ndarray, x: np.ndarray, y: np.ndarray, kernel: tuple, stride: tuple,
                       dilation: tuple) -> np.ndarray:
     """∂L/∂x of ``max_pool``: each g goes to its window's first pixel equal to the maximum y."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    apart = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1  # windows do not overlap
     grad = np.zeros_like(x)
     win = pool_windows(x, kernel, stride, dilation)
     grad_win = pool_windows(grad, kernel, stride, dilation, writeable=True)
     routed = np.zeros(y.shape, dtype=bool)  # windows whose maximum has been found
-    for p in range(kernel[0]):
-        for q in range(kernel[1]):
-            first = (win[..., p, q] == y) & ~routed
+    first = np.empty(y.shape, dtype=bool)
+    for p in range(kh):
+        for q in range(kw):
+            np.equal(win[..., p, q], y, out=first)
+            first &= ~routed
             routed |= first
-            grad_win[..., p, q] += g * first
+            if apart:  # each pixel in one window only: write instead of add
+                np.multiply(g, first, out=grad_win[..., p, q])
+            else:
+                grad_win[..., p, q] += g * first
     return grad
 
 
