@@ -43,3 +43,24 @@ def test_output_size_and_batch_slices():
     assert slices[0].start == 0 and slices[-1].stop == 64
     assert all(a.stop == b.start for a, b in zip(slices, slices[1:]))
     assert batch_slices(3, 10 ** 9) == [slice(0, 1), slice(1, 2), slice(2, 3)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(geometry)
+def test_stride_1_row_runs_hold_the_same_windows_as_im2col(g):
+    from glassnet.nn.kernels.im2col import col2im_rows, im2col_rows, pixels, positions
+    c, n, kh, kw, _, _, dh, dw, eh, ew = g
+    kernel, dilation = (kh, kw), (dh, dw)
+    shape = (c, n, dh * (kh - 1) + 1 + eh, dw * (kw - 1) + 1 + ew)
+    oh, ow = eh + 1, ew + 1
+    rng = np.random.default_rng(sum(g))
+    x = rng.standard_normal(shape)
+    rows = im2col_rows(x, kernel, dilation)
+    assert rows.shape == (c * kh * kw, n * positions(shape, kernel, (1, 1), dilation))
+    real = pixels(rows.reshape(len(rows), n, -1), oh, ow, shape[3]).reshape(len(rows), -1)  # junk dropped
+    np.testing.assert_array_equal(real, im2col_reference(x, kernel, (1, 1), dilation))
+    cols = rng.standard_normal(real.shape)
+    with_junk = np.zeros(rows.shape)
+    pixels(with_junk.reshape(len(rows), n, -1), oh, ow, shape[3])[...] = cols.reshape(len(rows), n, oh, ow)
+    np.testing.assert_allclose(col2im_rows(with_junk, shape, kernel, dilation, out=np.zeros(shape)),
+                               col2im_reference(cols, shape, kernel, (1, 1), dilation), rtol=1e-12)

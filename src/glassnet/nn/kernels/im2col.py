@@ -43,7 +43,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 
-WINDOW_ELEMENTS = 2 ** 18  # the largest window matrix built at once (1 MB of float32)
+WINDOW_ELEMENTS = 2 ** 17  # the largest window matrix built at once (512 kB of float32)
 
 
 def batch_slices(batch: int, per_image: int) -> list:
