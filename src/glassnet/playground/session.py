@@ -229,7 +229,6 @@ class Session:
             "shape": [self.train_x.shape[1], *self.settings["networkShape"],
                       self.num_classes if self.problem == "multiclass" else 1],
             "train": points(self.train_points), "test": points(self.test_points),
-            "inputMaps": [quantize(self._thumbnail(column) / data.PLANE) for column in self.grid_x.T],
             "grid": GRID, "neuronGrid": GRID // NEURON_STRIDE, "uploadScale": self.upload_scale,
             "datasetLabel": DATASETS[self.settings["dataset"]][1],
         }

@@ -1,0 +1,235 @@
+"""The playground's ASGI app (Starlette, run by uvicorn).
+
+Each browser tab opens one WebSocket and gets its own ``Session``; the session ends when the socket
+closes. One task per tab owns its session: it takes the tab's commands from a queue and, while playing,
+trains in a worker thread for a frame's time (at most ``MAX_UPDATES_PER_SECOND`` mini-batch steps a
+second), then sends the new state. Limits on sessions, message size, upload size and steps per second
+keep one tab from starving the others; bad input gets an ``error`` message and the session goes on.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from importlib import resources
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from . import export, settings as settings_module
+from .data import MAX_UPLOAD_BYTES, parse_csv
+from .session import Session
+from .settings import SettingsError
+
+MAX_SESSIONS = 32
+MAX_MESSAGE_BYTES = 64_000
+MAX_UPDATES_PER_SECOND = 4000
+FRAME_SECONDS = 0.1  # at most 10 page updates a second per tab
+STATIC = resources.files(__package__) / "static"
+
+
+class Tab:
+    """A connected tab: its session, its command queue, and whether it is playing."""
+
+    def __init__(self):
+        self.id = uuid.uuid4().hex
+        self.session = Session()
+        self.commands: asyncio.Queue = asyncio.Queue()
+        self.playing = False
+
+
+def create_app() -> Starlette:
+    tabs: dict[str, Tab] = {}
+
+    async def status(request):
+        return JSONResponse({"sessions": len(tabs), "maxSessions": MAX_SESSIONS})
+
+    async def schema(request):
+        return JSONResponse({**settings_module.schema(), "maxUploadBytes": MAX_UPLOAD_BYTES})
+
+    async def index(request):
+        return Response((STATIC / "index.html").read_bytes(), media_type="text/html")
+
+    def tab_of(request) -> Tab | None:
+        return tabs.get(request.path_params.get("session") or request.query_params.get("session", ""))
+
+    async def upload(request):
+        tab = tab_of(request)
+        if tab is None:
+            return JSONResponse({"error": "unknown or closed session"}, status_code=404)
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD_BYTES):
+            return JSONResponse({"error": f"upload too large: {declared} bytes; the limit is "
+                                          f"{MAX_UPLOAD_BYTES:,} bytes"}, status_code=413)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_UPLOAD_BYTES:
+                return JSONResponse({"error": f"upload too large: over {MAX_UPLOAD_BYTES:,} bytes"}, status_code=413)
+        try:
+            points, scale = parse_csv(bytes(body))
+        except SettingsError as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        await tab.commands.put({"type": "upload", "points": points, "scale": scale})
+        return JSONResponse({"rows": len(points.X), "problem": points.problem, "scale": scale})
+
+    async def export_model(request):
+        tab = tab_of(request)
+        if tab is None:
+            return JSONResponse({"error": "unknown or closed session"}, status_code=404)
+        kind = request.path_params["kind"]
+        if kind not in ("py", "gn"):
+            return JSONResponse({"error": f"unknown export format {kind!r}; use model.py or model.gn"},
+                                status_code=404)
+        reply = asyncio.get_running_loop().create_future()
+        await tab.commands.put({"type": "export", "kind": kind, "reply": reply})
+        try:
+            content = await reply
+        except export.ExportUnavailable as error:
+            return JSONResponse({"error": str(error)}, status_code=501)
+        if kind == "py":
+            return Response(content, media_type="text/x-python",
+                            headers={"content-disposition": 'attachment; filename="playground_model.py"'})
+        return Response(content, media_type="application/octet-stream",
+                        headers={"content-disposition": 'attachment; filename="playground_model.gn"'})
+
+    async def websocket(ws: WebSocket):
+        await ws.accept()
+        if len(tabs) >= MAX_SESSIONS:
+            await ws.send_json({"type": "error", "message": f"the server is full ({MAX_SESSIONS} sessions); "
+                                                            "close another tab and reload"})
+            await ws.close(code=1013)
+            return
+        tab = Tab()
+        tabs[tab.id] = tab
+        receiver = asyncio.create_task(receive(ws, tab))
+        try:
+            await ws.send_json({"type": "session", "id": tab.id})
+            await ws.send_json(tab.session.layout())
+            await ws.send_json(tab.session.state())
+            await serve_tab(ws, tab)
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the tab went away while we were sending
+        finally:
+            receiver.cancel()
+            tabs.pop(tab.id, None)
+
+    return Starlette(routes=[
+        Route("/", index),
+        Route("/api/status", status),
+        Route("/api/schema", schema),
+        Route("/api/upload/{session}", upload, methods=["POST"]),
+        Route("/api/export/{session}/model.{kind:str}", export_model),
+        WebSocketRoute("/ws", websocket),
+        Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+    ])
+
+
+async def receive(ws: WebSocket, tab: Tab) -> None:
+    """Read the tab's messages into its queue; a bad message becomes an error for the tab."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            break
+        text = message.get("text")
+        if text is None:
+            await tab.commands.put({"type": "refuse", "message": "send JSON text messages, not binary ones"})
+        elif len(text) > MAX_MESSAGE_BYTES:
+            await tab.commands.put({"type": "refuse", "message": f"message too long ({len(text):,} characters; "
+                                                                  f"the limit is {MAX_MESSAGE_BYTES:,})"})
+        else:
+            await tab.commands.put(parse_message(text))
+    await tab.commands.put({"type": "closed"})
+
+
+def parse_message(text: str) -> dict:
+    """A command from the tab's JSON text, or a 'refuse' command that says what was wrong with it."""
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as error:
+        return {"type": "refuse", "message": f"malformed JSON: {error}"}
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return {"type": "refuse", "message": 'a message must be a JSON object with a "type"'}
+    if message["type"] in ("upload", "export", "closed", "refuse"):
+        return {"type": "refuse", "message": f"{message['type']!r} is not a message a page may send"}
+    return message
+
+
+async def serve_tab(ws: WebSocket, tab: Tab) -> None:
+    """The tab's loop: apply its commands in order; while playing, train a frame and send the state."""
+    session = tab.session
+    while True:
+        if tab.playing and tab.commands.empty():
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            await asyncio.to_thread(session.train_for, FRAME_SECONDS * 0.8,
+                                    int(MAX_UPDATES_PER_SECOND * FRAME_SECONDS))
+            await ws.send_json(await asyncio.to_thread(session.state))
+            await asyncio.sleep(max(0.0, FRAME_SECONDS - (loop.time() - start)))
+            continue
+        command = await tab.commands.get()
+        if command["type"] == "closed":
+            return
+        try:
+            replies = await handle(tab, command)
+        except (SettingsError, ValueError, TypeError) as error:
+            replies = [{"type": "error", "message": str(error)}]
+        for reply in replies:
+            await ws.send_json(reply)
+
+
+async def handle(tab: Tab, command: dict) -> list[dict]:
+    """The replies to one command (the page's buttons and controls, an upload, an export)."""
+    session, kind = tab.session, command["type"]
+    if kind == "refuse":
+        return [{"type": "error", "message": command["message"]}]
+    if kind == "play" or kind == "pause":
+        tab.playing = kind == "play"
+        return [{"type": "playing", "playing": tab.playing}]
+    if kind == "step":
+        tab.playing = False
+        await asyncio.to_thread(session.train_epoch)
+        return [{"type": "playing", "playing": False}, session.state()]
+    if kind == "reset":
+        session.reset()
+        return [session.layout(), session.state()]
+    if kind == "regenerate":
+        seed = int(session.rng.integers(2**31 - 1))
+        session.configure({"seed": seed})
+        return [session.layout(), session.state()]
+    if kind == "config":
+        how = session.configure(command.get("settings"))
+        if how == "reset":
+            return [session.layout(), session.state()]
+        return [{"type": "settings", "settings": session.settings}]
+    if kind == "setWeight":
+        session.set_weight(command.get("layer"), command.get("to"), command.get("from"), command.get("value"))
+        return [session.state()]
+    if kind == "upload":
+        session.use_upload(command["points"], command["scale"])
+        return [session.layout(), session.state()]
+    if kind == "export":
+        reply = command["reply"]
+        try:
+            reply.set_result(export.python_code(session).encode() if command["kind"] == "py"
+                             else export.glassnet_file(session))
+        except export.ExportUnavailable as error:
+            reply.set_exception(error)
+        return []
+    raise SettingsError(f"unknown message type {kind!r}; known: play, pause, step, reset, regenerate, "
+                        "config, setWeight")
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) -> None:
+    """Run the playground with uvicorn until interrupted (and open it in the browser)."""
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(f"http://{host}:{port}/",)).start()
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning", ws_max_size=MAX_MESSAGE_BYTES * 2)
