@@ -28,6 +28,7 @@ MAX_SESSIONS = 32
 MAX_MESSAGE_BYTES = 64_000
 MAX_UPDATES_PER_SECOND = 4000
 FRAME_SECONDS = 0.1  # at most 10 page updates a second per tab
+UVICORN_OPTIONS = {"log_level": "warning", "ws_max_size": 4 * MAX_MESSAGE_BYTES, "ws_ping_interval": 20}
 STATIC = resources.files(__package__) / "static"
 
 
@@ -232,4 +233,4 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) 
 
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(f"http://{host}:{port}/",)).start()
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", ws_max_size=MAX_MESSAGE_BYTES * 2)
+    uvicorn.run(create_app(), host=host, port=port, **UVICORN_OPTIONS)
