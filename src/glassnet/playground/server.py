@@ -2,15 +2,19 @@
 
 Each browser tab opens one WebSocket and gets its own ``Session``; the session ends when the socket
 closes. One task per tab owns its session: it takes the tab's commands from a queue and, while playing,
-trains in a worker thread for a frame's time (at most ``MAX_UPDATES_PER_SECOND`` mini-batch steps a
-second), then sends the new state. Limits on sessions, message size, upload size and steps per second
+asks the one training thread for a frame: a slice of training (the frame's time shared among the
+playing tabs, at most ``MAX_UPDATES_PER_SECOND`` mini-batch steps a second) and the new state, which it
+sends. The training thread takes the tabs' frames first come, first served, so the tabs share the CPU
+in turns (round robin) and the event loop stays free to answer everyone. Limits on sessions, message size, upload size and steps per second
 keep one tab from starving the others; bad input gets an ``error`` message and the session goes on.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -32,6 +36,26 @@ UVICORN_OPTIONS = {"log_level": "warning", "ws_max_size": 4 * MAX_MESSAGE_BYTES,
 STATIC = resources.files(__package__) / "static"
 
 
+class Trainer:
+    """The one thread that trains, and the tabs that are playing (who share its time)."""
+
+    def __init__(self):
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="glassnet-playground")
+        self.playing: set[str] = set()
+
+    async def run(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+    async def frame(self, session: Session) -> dict:
+        """Train for this tab's share of a frame, then compute the state the page draws."""
+        seconds = 0.8 * FRAME_SECONDS / max(1, len(self.playing))
+
+        def train_and_measure():
+            session.train_for(seconds, int(MAX_UPDATES_PER_SECOND * FRAME_SECONDS))
+            return session.state()
+        return await self.run(train_and_measure)
+
+
 class Tab:
     """A connected tab: its session, its command queue, and whether it is playing."""
 
@@ -44,6 +68,12 @@ class Tab:
 
 def create_app() -> Starlette:
     tabs: dict[str, Tab] = {}
+    trainer = Trainer()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        trainer.executor.shutdown(wait=False, cancel_futures=True)
 
     async def status(request):
         return JSONResponse({"sessions": len(tabs), "maxSessions": MAX_SESSIONS})
@@ -111,11 +141,12 @@ def create_app() -> Starlette:
             await ws.send_json({"type": "session", "id": tab.id})
             await ws.send_json(tab.session.layout())
             await ws.send_json(tab.session.state())
-            await serve_tab(ws, tab)
-        except (WebSocketDisconnect, RuntimeError):
+            await serve_tab(ws, tab, trainer)
+        except (WebSocketDisconnect, RuntimeError, OSError):
             pass  # the tab went away while we were sending
         finally:
             receiver.cancel()
+            trainer.playing.discard(tab.id)
             tabs.pop(tab.id, None)
 
     return Starlette(routes=[
@@ -126,7 +157,7 @@ def create_app() -> Starlette:
         Route("/api/export/{session}/model.{kind:str}", export_model),
         WebSocketRoute("/ws", websocket),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
-    ])
+    ], lifespan=lifespan)
 
 
 async def receive(ws: WebSocket, tab: Tab) -> None:
@@ -159,40 +190,40 @@ def parse_message(text: str) -> dict:
     return message
 
 
-async def serve_tab(ws: WebSocket, tab: Tab) -> None:
+async def serve_tab(ws: WebSocket, tab: Tab, trainer: Trainer) -> None:
     """The tab's loop: apply its commands in order; while playing, train a frame and send the state."""
     session = tab.session
     while True:
         if tab.playing and tab.commands.empty():
             loop = asyncio.get_running_loop()
             start = loop.time()
-            await asyncio.to_thread(session.train_for, FRAME_SECONDS * 0.8,
-                                    int(MAX_UPDATES_PER_SECOND * FRAME_SECONDS))
-            await ws.send_json(await asyncio.to_thread(session.state))
+            await ws.send_json(await trainer.frame(session))
             await asyncio.sleep(max(0.0, FRAME_SECONDS - (loop.time() - start)))
             continue
         command = await tab.commands.get()
         if command["type"] == "closed":
             return
         try:
-            replies = await handle(tab, command)
+            replies = await handle(tab, command, trainer)
         except (SettingsError, ValueError, TypeError) as error:
             replies = [{"type": "error", "message": str(error)}]
         for reply in replies:
             await ws.send_json(reply)
 
 
-async def handle(tab: Tab, command: dict) -> list[dict]:
+async def handle(tab: Tab, command: dict, trainer: Trainer) -> list[dict]:
     """The replies to one command (the page's buttons and controls, an upload, an export)."""
     session, kind = tab.session, command["type"]
     if kind == "refuse":
         return [{"type": "error", "message": command["message"]}]
     if kind == "play" or kind == "pause":
         tab.playing = kind == "play"
+        (trainer.playing.add if tab.playing else trainer.playing.discard)(tab.id)
         return [{"type": "playing", "playing": tab.playing}]
     if kind == "step":
         tab.playing = False
-        await asyncio.to_thread(session.train_epoch)
+        trainer.playing.discard(tab.id)
+        await trainer.run(session.train_epoch)
         return [{"type": "playing", "playing": False}, session.state()]
     if kind == "reset":
         session.reset()
