@@ -9,6 +9,7 @@ from .autograd import (
     set_grad_enabled, set_rng_state, stack, tensor, where, zeros, zeros_like,
 )
 from . import autograd, nn, optim  # noqa: E402
+from .io import load, save  # noqa: E402
 
 float32 = __import__("numpy").float32
 float64 = __import__("numpy").float64
