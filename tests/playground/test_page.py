@@ -1,8 +1,6 @@
 """The page in a real browser (Debian's Chromium through Playwright), against a live server."""
 import time
 
-import pytest
-
 import glassnet as gn
 
 PLAYGROUND = "window.glassnetPlayground"
@@ -128,13 +126,11 @@ def test_export_python_code_and_glassnet_file(page, server, tmp_path):
     code = (tmp_path / "model.py")
     download.value.save_as(code)
     assert "nn.Linear(2, 3), nn.Tanh()," in code.read_text() and "make_gaussian(500" in code.read_text()
-    if not hasattr(gn, "save"):
-        page.click("#export-gn")
-        page.wait_for_function("document.getElementById('message').textContent.includes('needs gn.save')")
-        pytest.skip("gn.save / gn.load are not in this glassnet yet: the page says so")
     with page.expect_download() as download:
         page.click("#export-gn")
     download.value.save_as(tmp_path / "model.gn")
-    model = gn.load(tmp_path / "model.gn")
+    model, metadata = gn.load(tmp_path / "model.gn", with_metadata=True)
     weights = page.evaluate(f"{PLAYGROUND}.latest.weights[0]")
     assert abs(model.state_dict()["0.weight"][0][0] - weights[0][0]) < 1e-3
+    assert metadata["playground"]["dataset"] == "gauss" and metadata["features"] == ["x", "y"]
+    assert isinstance(model[1], gn.nn.Tanh) and model(gn.tensor([[1.0, 2.0]])).shape == (1, 1)

@@ -93,3 +93,19 @@ def test_exported_code_rebuilds_and_retrains_the_same_network(tmp_path):
     assert result.returncode == 0, result.stderr
     state = session.state()
     assert result.stdout.strip() == f"epochs 3: train loss {state['trainLoss']:.4f}, test loss {state['testLoss']:.4f}"
+
+
+@pytest.mark.parametrize("changes", [{}, {"dropout": 0.2, "activation": "leakyrelu", "dataset": "blobs"}])
+def test_glassnet_file_loads_back_with_gn_load(tmp_path, changes):
+    import glassnet as gn
+    from glassnet.playground.export import glassnet_file
+
+    session = Session()
+    session.configure(changes)
+    session.train_epoch()
+    (tmp_path / "model.gn").write_bytes(glassnet_file(session))
+    model, metadata = gn.load(tmp_path / "model.gn", with_metadata=True)
+    assert metadata["playground"] == session.settings and metadata["epoch"] == 1
+    model.eval()
+    expected = session.forward_all(session.test_x)[-1]
+    assert np.allclose(model(gn.tensor(session.test_x)).data, expected, atol=1e-6)

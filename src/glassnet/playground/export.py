@@ -7,7 +7,7 @@ import tempfile
 
 import glassnet as gn
 
-from .data import GENERATORS
+from .data import GENERATORS, feature_names
 from .settings import FEATURES
 
 FEATURE_CODE = {"x": "X[:, 0]", "y": "X[:, 1]", "xSquared": "X[:, 0] ** 2", "ySquared": "X[:, 1] ** 2",
@@ -122,19 +122,13 @@ print(f"epochs {{epochs}}: train loss {{loss_of(train):.4f}}, test loss {{loss_o
 '''
 
 
-class ExportUnavailable(RuntimeError):
-    """This glassnet cannot write the requested format."""
-
-
 def glassnet_file(session) -> bytes:
-    """The trained network as a glassnet file (``gn.save``'s format), as bytes."""
-    save = getattr(gn, "save", None)
-    if save is None:
-        raise ExportUnavailable("exporting a glassnet file needs gn.save, which this version of glassnet "
-                                "does not have yet; the Python-code export works")
+    """The trained network as a glassnet file (``gn.save``: safetensors with the architecture), with the
+    playground's settings, features and problem in its metadata; ``gn.load`` rebuilds the network."""
+    metadata = {"playground": session.settings, "features": feature_names(session.settings),
+                "problem": session.problem, "epoch": session.epoch}
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.gn")
-        save(session.network, path)
+        path = os.path.join(folder, "playground_model.gn")
+        gn.save(session.network, path, metadata=metadata)
         with open(path, "rb") as file:
             return file.read()
-

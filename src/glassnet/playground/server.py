@@ -117,10 +117,7 @@ def create_app() -> Starlette:
                                 status_code=404)
         reply = asyncio.get_running_loop().create_future()
         await tab.commands.put({"type": "export", "kind": kind, "reply": reply})
-        try:
-            content = await reply
-        except export.ExportUnavailable as error:
-            return JSONResponse({"error": str(error)}, status_code=501)
+        content = await reply
         if kind == "py":
             return Response(content, media_type="text/x-python",
                             headers={"content-disposition": 'attachment; filename="playground_model.py"'})
@@ -244,12 +241,8 @@ async def handle(tab: Tab, command: dict, trainer: Trainer) -> list[dict]:
         session.use_upload(command["points"], command["scale"])
         return [session.layout(), session.state()]
     if kind == "export":
-        reply = command["reply"]
-        try:
-            reply.set_result(export.python_code(session).encode() if command["kind"] == "py"
-                             else export.glassnet_file(session))
-        except export.ExportUnavailable as error:
-            reply.set_exception(error)
+        command["reply"].set_result(export.python_code(session).encode() if command["kind"] == "py"
+                                    else export.glassnet_file(session))
         return []
     raise SettingsError(f"unknown message type {kind!r}; known: play, pause, step, reset, regenerate, "
                         "config, setWeight")
