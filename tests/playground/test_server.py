@@ -94,6 +94,11 @@ def test_bad_input_is_refused_clearly_while_others_are_served(server):
     assert bad_csv.status_code == 400 and "CSV" in bad_csv.json()["error"]
     assert httpx.post(f"{server}/api/upload/nope", content=b"1,2,3").status_code == 404
     assert httpx.get(f"{server}/api/export/{tab.id}/model.exe").status_code == 404
+    # a flood of commands from one tab: it waits for its own turns, the busy tab keeps its frames
+    for _ in range(200):
+        tab.send({"type": "config", "settings": {"seed": _}})
+    flood_epoch = busy.expect("state")["epoch"]
+    assert busy.expect("state", timeout=10)["epoch"] > flood_epoch
     # the tab that sent all this still works, and the busy one kept training meanwhile
     tab.send({"type": "config", "settings": {"dataset": "xor", "networkShape": [3]}})
     assert tab.expect("reset")["shape"] == [2, 3, 1]

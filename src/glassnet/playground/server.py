@@ -30,8 +30,10 @@ from .settings import SettingsError
 
 MAX_SESSIONS = 32
 MAX_MESSAGE_BYTES = 64_000
+MAX_QUEUED_COMMANDS = 64  # then the server reads no more from that tab until it catches up
 MAX_UPDATES_PER_SECOND = 4000
 FRAME_SECONDS = 0.1  # at most 10 page updates a second per tab
+EXPORT_TIMEOUT = 30.0
 UVICORN_OPTIONS = {"log_level": "warning", "ws_max_size": 4 * MAX_MESSAGE_BYTES, "ws_ping_interval": 20}
 STATIC = resources.files(__package__) / "static"
 
@@ -55,6 +57,13 @@ class Trainer:
             return session.state()
         return await self.run(train_and_measure)
 
+    async def one_epoch(self, session: Session) -> dict:
+        """The rest of the current epoch (the page's step button), in frame-sized turns."""
+        epoch = session.epoch
+        while session.epoch == epoch:
+            await self.run(session.train_for, FRAME_SECONDS / 2, int(MAX_UPDATES_PER_SECOND * FRAME_SECONDS), True)
+        return await self.run(session.state)
+
 
 class Tab:
     """A connected tab: its session, its command queue, and whether it is playing."""
@@ -62,7 +71,7 @@ class Tab:
     def __init__(self):
         self.id = uuid.uuid4().hex
         self.session = Session()
-        self.commands: asyncio.Queue = asyncio.Queue()
+        self.commands: asyncio.Queue = asyncio.Queue(maxsize=MAX_QUEUED_COMMANDS)
         self.playing = False
 
 
@@ -117,7 +126,10 @@ def create_app() -> Starlette:
                                 status_code=404)
         reply = asyncio.get_running_loop().create_future()
         await tab.commands.put({"type": "export", "kind": kind, "reply": reply})
-        content = await reply
+        try:
+            content = await asyncio.wait_for(reply, EXPORT_TIMEOUT)
+        except (asyncio.TimeoutError, RuntimeError, OSError) as error:
+            return JSONResponse({"error": f"export failed: {error or 'timed out'}"}, status_code=503)
         if kind == "py":
             return Response(content, media_type="text/x-python",
                             headers={"content-disposition": 'attachment; filename="playground_model.py"'})
@@ -188,7 +200,9 @@ def parse_message(text: str) -> dict:
 
 
 async def serve_tab(ws: WebSocket, tab: Tab, trainer: Trainer) -> None:
-    """The tab's loop: apply its commands in order; while playing, train a frame and send the state."""
+    """The tab's loop: apply its commands in order; while playing, train a frame and send the state.
+    Everything that touches the session runs on the training thread, one job of this tab at a time,
+    so a tab that floods the server with commands only waits for its own turns."""
     session = tab.session
     while True:
         if tab.playing and tab.commands.empty():
@@ -198,54 +212,58 @@ async def serve_tab(ws: WebSocket, tab: Tab, trainer: Trainer) -> None:
             await asyncio.sleep(max(0.0, FRAME_SECONDS - (loop.time() - start)))
             continue
         command = await tab.commands.get()
-        if command["type"] == "closed":
+        kind = command["type"]
+        if kind == "closed":
             return
+        if kind in ("play", "pause", "step"):
+            tab.playing = kind == "play"
+            (trainer.playing.add if tab.playing else trainer.playing.discard)(tab.id)
+            await ws.send_json({"type": "playing", "playing": tab.playing})
+            if kind == "step":
+                await ws.send_json(await trainer.one_epoch(session))
+            continue
+        if kind == "export":
+            await reply_export(command, trainer, session)
+            continue
         try:
-            replies = await handle(tab, command, trainer)
+            replies = await trainer.run(apply, session, command)
         except (SettingsError, ValueError, TypeError) as error:
             replies = [{"type": "error", "message": str(error)}]
         for reply in replies:
             await ws.send_json(reply)
 
 
-async def handle(tab: Tab, command: dict, trainer: Trainer) -> list[dict]:
-    """The replies to one command (the page's buttons and controls, an upload, an export)."""
-    session, kind = tab.session, command["type"]
+async def reply_export(command: dict, trainer: Trainer, session: Session) -> None:
+    make = export.python_code if command["kind"] == "py" else export.glassnet_file
+    try:
+        content = await trainer.run(make, session)
+    except Exception as error:  # the HTTP request must get an answer whatever happened
+        command["reply"].set_exception(error)
+    else:
+        command["reply"].set_result(content.encode() if isinstance(content, str) else content)
+
+
+def apply(session: Session, command: dict) -> list[dict]:
+    """The replies to one of the page's commands (run on the training thread)."""
+    kind = command["type"]
     if kind == "refuse":
         return [{"type": "error", "message": command["message"]}]
-    if kind == "play" or kind == "pause":
-        tab.playing = kind == "play"
-        (trainer.playing.add if tab.playing else trainer.playing.discard)(tab.id)
-        return [{"type": "playing", "playing": tab.playing}]
-    if kind == "step":
-        tab.playing = False
-        trainer.playing.discard(tab.id)
-        await trainer.run(session.train_epoch)
-        return [{"type": "playing", "playing": False}, session.state()]
     if kind == "reset":
         session.reset()
-        return [session.layout(), session.state()]
-    if kind == "regenerate":
-        seed = int(session.rng.integers(2**31 - 1))
-        session.configure({"seed": seed})
-        return [session.layout(), session.state()]
-    if kind == "config":
-        how = session.configure(command.get("settings"))
-        if how == "reset":
-            return [session.layout(), session.state()]
-        return [{"type": "settings", "settings": session.settings}]
-    if kind == "setWeight":
+    elif kind == "regenerate":
+        session.configure({"seed": int(session.rng.integers(2**31 - 1))})
+    elif kind == "config":
+        if session.configure(command.get("settings")) != "reset":
+            return [{"type": "settings", "settings": session.settings}]
+    elif kind == "setWeight":
         session.set_weight(command.get("layer"), command.get("to"), command.get("from"), command.get("value"))
         return [session.state()]
-    if kind == "upload":
+    elif kind == "upload":
         session.use_upload(command["points"], command["scale"])
-        return [session.layout(), session.state()]
-    if kind == "export":
-        command["reply"].set_result(export.python_code(session).encode() if command["kind"] == "py"
-                                    else export.glassnet_file(session))
-        return []
-    raise SettingsError(f"unknown message type {kind!r}; known: play, pause, step, reset, regenerate, "
-                        "config, setWeight")
+    else:
+        raise SettingsError(f"unknown message type {kind!r}; known: play, pause, step, reset, regenerate, "
+                            "config, setWeight")
+    return [session.layout(), session.state()]
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) -> None:

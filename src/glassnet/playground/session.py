@@ -161,8 +161,9 @@ class Session:
         weight[to, source] = value
 
     # ----- training -----
-    def train_batch(self) -> None:
-        """One optimizer step on the next mini-batch (an epoch is one pass over the shuffled training set)."""
+    def train_batch(self) -> bool:
+        """One optimizer step on the next mini-batch (an epoch is one pass over the shuffled training set);
+        True when it ended an epoch."""
         index = self.order[self.cursor:self.cursor + self.settings["batchSize"]]
         self.network.train()
         output = self.network(Tensor(self.train_x[index]))
@@ -183,20 +184,23 @@ class Session:
             self.order, self.cursor = self.rng.permutation(len(self.train_x)), 0
             self.grad_flow = (self.grad_sums / self.grad_count).tolist()
             self.grad_sums[:], self.grad_count = 0.0, 0
+            return True
+        return False
 
-    def train_for(self, seconds: float, max_updates: int) -> int:
-        """Mini-batch steps until ``seconds`` have passed or ``max_updates`` were made; returns how many."""
+    def train_for(self, seconds: float, max_updates: int, to_epoch_end: bool = False) -> int:
+        """Mini-batch steps until ``seconds`` have passed or ``max_updates`` were made (or an epoch
+        ended, with ``to_epoch_end``); returns how many."""
         start, done = time.perf_counter(), 0
         while done < max_updates and time.perf_counter() - start < seconds:
-            self.train_batch()
             done += 1
+            if self.train_batch() and to_epoch_end:
+                break
         return done
 
     def train_epoch(self) -> None:
-        """The page's "step" button: the rest of this epoch (a whole one from its start)."""
-        epoch = self.epoch
-        while self.epoch == epoch:
-            self.train_batch()
+        """The rest of this epoch (a whole one from its start)."""
+        while not self.train_batch():
+            pass
 
     # ----- what the page draws -----
     def forward_all(self, x: np.ndarray) -> list[np.ndarray]:
