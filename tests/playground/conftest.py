@@ -10,11 +10,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("starlette")
-uvicorn = pytest.importorskip("uvicorn")
-
-from glassnet.playground.server import UVICORN_OPTIONS, create_app  # noqa: E402
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
@@ -23,6 +18,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="module")
 def server():
     """The playground's base URL, served by uvicorn in a thread for this test module."""
+    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    from glassnet.playground.server import UVICORN_OPTIONS, create_app
+
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     app = create_app()

@@ -5,8 +5,9 @@ import socket
 import threading
 import time
 
-import httpx
 import pytest
+
+httpx = pytest.importorskip("httpx")
 
 connect = pytest.importorskip("websockets.sync.client").connect
 

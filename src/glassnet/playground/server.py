@@ -17,6 +17,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -24,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from . import export, settings as settings_module
-from .data import MAX_UPLOAD_BYTES, parse_csv
+from .data import MAX_UPLOAD_BYTES, generate, parse_csv
 from .session import Session
 from .settings import SettingsError
 
@@ -87,8 +88,10 @@ def create_app() -> Starlette:
     async def status(request):
         return JSONResponse({"sessions": len(tabs), "maxSessions": MAX_SESSIONS})
 
+    table = {**settings_module.schema(), "maxUploadBytes": MAX_UPLOAD_BYTES, "previews": previews()}
+
     async def schema(request):
-        return JSONResponse({**settings_module.schema(), "maxUploadBytes": MAX_UPLOAD_BYTES})
+        return JSONResponse(table)
 
     async def index(request):
         return Response((STATIC / "index.html").read_bytes(), media_type="text/html")
@@ -167,6 +170,17 @@ def create_app() -> Starlette:
         WebSocketRoute("/ws", websocket),
         Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
     ], lifespan=lifespan)
+
+
+def previews() -> dict:
+    """200 points of each generated data set, for the pictures on the data set buttons."""
+    pictures = {}
+    for name in settings_module.DATASETS:
+        if name != "upload":
+            points = generate(settings_module.validate({"dataset": name, "numSamples": 200}),
+                              np.random.default_rng(0), None)
+            pictures[name] = np.column_stack([points.X, points.y]).round(2).tolist()
+    return pictures
 
 
 async def receive(ws: WebSocket, tab: Tab) -> None:

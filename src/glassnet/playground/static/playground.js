@@ -82,7 +82,9 @@
     }
     for (const [name, info] of Object.entries(page.schema.datasets)) {
       const button = document.createElement("button");
-      button.textContent = info.label; button.dataset.dataset = name;
+      button.dataset.dataset = name;
+      if (page.schema.previews[name]) button.appendChild(preview(page.schema.previews[name], info.problem));
+      button.appendChild(document.createTextNode(info.label));
       button.title = info.problem ? info.problem : "upload a CSV below";
       button.addEventListener("click", () => sendConfig({dataset: name}));
       $("datasets").appendChild(button);
@@ -112,6 +114,19 @@
     $("timeline").addEventListener("input", () => showFrame(Number($("timeline").value)));
     $("timeline-play").addEventListener("click", replay);
     $("weight-value").addEventListener("keydown", editWeight);
+  }
+  function pointColor(label, problem) {
+    if (problem === "regression") return colorOf(label);
+    return problem === "multiclass" ? CLASS_COLORS[label] : (label > 0 ? BLUE : ORANGE);
+  }
+  function preview(points, problem) {
+    const canvas = document.createElement("canvas"), ctx = canvas.getContext("2d");
+    canvas.width = canvas.height = 60;
+    for (const [x1, x2, label] of points) {
+      ctx.fillStyle = `rgb(${pointColor(label, problem).join(",")})`;
+      ctx.fillRect((x1 + 6) / 12 * 60 - 1, (6 - x2) / 12 * 60 - 1, 2.5, 2.5);
+    }
+    return canvas;
   }
   function changeShape(edit) {
     const shape = page.settings.networkShape.slice();
@@ -165,7 +180,7 @@
     const inputs = column("Features");
     const features = [];
     page.schema.features.forEach((name) => {
-      const element = node(inputs, "feature");
+      const element = hoverable(node(inputs, "feature"), () => featureMap(name, layout.neuronGrid));
       const on = page.settings[name];
       const label = document.createElement("span");
       label.className = "name"; label.textContent = FEATURE_LABELS[name];
@@ -185,7 +200,8 @@
         changeShape((s) => { s[l] = Math.min(page.schema.maxNeurons, s[l] + 1); }));
       hidden.querySelector(".remove-neuron").addEventListener("click", () =>
         changeShape((s) => { s[l] = Math.max(1, s[l] - 1); }));
-      page.nodes.push(Array.from({length: width}, () => node(hidden, "neuron")));
+      page.nodes.push(Array.from({length: width}, (_, i) => hoverable(node(hidden, "neuron"),
+        () => decode(page.latest.neurons[l][i], Int8Array))));
     });
     const outputs = column("Output");
     page.nodes.push(Array.from({length: layout.shape[layout.shape.length - 1]}, (_, k) => {
@@ -200,6 +216,11 @@
       return element;
     }));
     requestAnimationFrame(buildLinks);
+  }
+  function hoverable(element, values) {
+    element.addEventListener("mouseenter", () => { page.hovered = values; drawOutput(); });
+    element.addEventListener("mouseleave", () => { page.hovered = null; drawOutput(); });
+    return element;
   }
   function center(element) {
     const box = element.getBoundingClientRect(), origin = $("network").getBoundingClientRect();
@@ -258,15 +279,15 @@
   function drawOutput(frame) {
     const shown = frame || page.latest, layout = page.layout;
     if (!shown || !layout) return;
-    const map = document.createElement("canvas");
-    paintMap(map, decode(shown.output, Int8Array), layout.grid,
-             shown.outputClass ? decode(shown.outputClass, Uint8Array) : null, page.settings.discretize);
+    const map = document.createElement("canvas");  // a hovered node shows its own map, as in TF Playground
+    if (page.hovered && !frame) paintMap(map, page.hovered(), layout.neuronGrid, null, page.settings.discretize);
+    else paintMap(map, decode(shown.output, Int8Array), layout.grid,
+                  shown.outputClass ? decode(shown.outputClass, Uint8Array) : null, page.settings.discretize);
     const canvas = $("heatmap"), ctx = canvas.getContext("2d"), size = canvas.width;
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(map, 0, 0, size, size);
     const point = ([x1, x2, label], stroke) => {
-      const rgb = layout.problem === "regression" ? colorOf(label) : layout.problem === "multiclass"
-        ? CLASS_COLORS[label] : (label > 0 ? BLUE : ORANGE);
+      const rgb = pointColor(label, layout.problem);
       ctx.beginPath();
       ctx.arc((x1 + 6) / 12 * size, (6 - x2) / 12 * size, 3, 0, 2 * Math.PI);
       ctx.fillStyle = `rgb(${rgb.join(",")})`; ctx.fill();
