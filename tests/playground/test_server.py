@@ -141,3 +141,41 @@ def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server):
     for tab in tabs:
         tab.close()
     wait_for_sessions(server, before)
+
+
+def test_a_full_server_says_so(server, monkeypatch):
+    from glassnet.playground import server as server_module
+
+    monkeypatch.setattr(server_module, "MAX_SESSIONS", sessions(server) + 1)
+    first = Tab(server)
+    with connect(server.replace("http", "ws") + "/ws") as refused:
+        assert "the server is full (" in json.loads(refused.recv(timeout=10))["message"]
+    first.close()
+
+
+def test_cli_serves_the_playground(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": ""}
+    process = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "playground", "--no-browser", "--port", str(port)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/api/status").json()["sessions"] == 0
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, "the playground did not start"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(10)
+    bad = subprocess.run([sys.executable, "-m", "glassnet.cli", "playground", "--port", "70000"], env=env,
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "--port must be 1 to 65535, got 70000" in bad.stderr

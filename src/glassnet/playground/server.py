@@ -4,9 +4,10 @@ Each browser tab opens one WebSocket and gets its own ``Session``; the session e
 closes. One task per tab owns its session: it takes the tab's commands from a queue and, while playing,
 asks the one training thread for a frame: a slice of training (the frame's time shared among the
 playing tabs, at most ``MAX_UPDATES_PER_SECOND`` mini-batch steps a second) and the new state, which it
-sends. The training thread takes the tabs' frames first come, first served, so the tabs share the CPU
-in turns (round robin) and the event loop stays free to answer everyone. Limits on sessions, message size, upload size and steps per second
-keep one tab from starving the others; bad input gets an ``error`` message and the session goes on.
+sends. The training thread takes the tabs' jobs first come, first served, so the tabs share the CPU in
+turns (round robin) and the event loop stays free to answer everyone. Limits on sessions, message size,
+queued commands, upload size and steps per second keep one tab from starving the others; bad input
+gets an ``error`` message and the session goes on.
 """
 from __future__ import annotations
 
@@ -97,7 +98,7 @@ def create_app() -> Starlette:
         return Response((STATIC / "index.html").read_bytes(), media_type="text/html")
 
     def tab_of(request) -> Tab | None:
-        return tabs.get(request.path_params.get("session") or request.query_params.get("session", ""))
+        return tabs.get(request.path_params["session"])
 
     async def upload(request):
         tab = tab_of(request)
@@ -131,8 +132,10 @@ def create_app() -> Starlette:
         await tab.commands.put({"type": "export", "kind": kind, "reply": reply})
         try:
             content = await asyncio.wait_for(reply, EXPORT_TIMEOUT)
-        except (asyncio.TimeoutError, RuntimeError, OSError) as error:
-            return JSONResponse({"error": f"export failed: {error or 'timed out'}"}, status_code=503)
+        except asyncio.TimeoutError:
+            return JSONResponse({"error": "export timed out: the session is busy or closed"}, status_code=503)
+        except Exception as error:  # whatever went wrong, the request gets a clear answer
+            return JSONResponse({"error": f"export failed: {error}"}, status_code=500)
         if kind == "py":
             return Response(content, media_type="text/x-python",
                             headers={"content-disposition": 'attachment; filename="playground_model.py"'})
