@@ -2,10 +2,10 @@
 # Install everything the test suite needs, then run it (the README's second command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pip install --quiet -e ".[test]"
 # The playground's browser tests drive Debian's Chromium (never a downloaded browser build).
 if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
         || echo "could not install chromium: the playground's browser tests will be skipped" >&2
 fi
+python -m pip install --quiet -e ".[test]"
 python -m pytest -n 2 "$@"
