@@ -8,4 +8,5 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
         || echo "could not install chromium: the playground's browser tests will be skipped" >&2
 fi
 python -m pip install --quiet -e ".[test]"
-python -m pytest -n 2 "$@"
+# two test processes on two cores: one BLAS thread each, or small matrix products crawl
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m pytest -n 2 "$@"

@@ -154,3 +154,17 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
 
 def test_top_level_names():
     assert gn.save is save and gn.load is load
+
+
+class Table(nn.Module):
+    """PyTorch-style private init argument (Embedding's _weight): not part of the architecture."""
+
+    def __init__(self, num, dim, _weight=None):
+        super().__init__()
+        self.num, self.dim = num, dim
+        self.weight = nn.Parameter(np.zeros((num, dim), np.float32) if _weight is None else _weight)
+
+
+def test_private_arguments_are_left_out():
+    register_module(Table, name="tests.Table")
+    assert module_config(Table(3, 2, _weight=np.ones((3, 2), np.float32)))["config"] == {"num": 3, "dim": 2}

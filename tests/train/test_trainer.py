@@ -125,6 +125,34 @@ def test_lr_scheduler_callback(circle, seeded, make_net):
     assert history["lr"] == [0.1, 0.1, 0.05, 0.05, 0.025]
 
 
+def test_plateau_scheduler_gets_the_monitored_value(circle, seeded, make_net):
+    net = make_net()
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    plateau = gn.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", patience=0, factor=0.5)
+    trainer = Trainer(net, nn.CrossEntropyLoss(), opt, metrics=["accuracy"],
+                      callbacks=[LRSchedulerCallback(plateau, monitor="accuracy")], verbose=0)
+    history = trainer.fit(circle[0], epochs=1)
+    assert plateau.best == history["accuracy"][0]
+
+
+def test_dropout_is_off_in_evaluate(circle, seeded):
+    net = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Dropout(0.5), nn.GaussianNoise(1.0), nn.Linear(32, 2))
+    trainer = Trainer(net, nn.CrossEntropyLoss(), adam(net), verbose=0)
+    assert trainer.evaluate(circle[1]) == trainer.evaluate(circle[1]) and net.training
+    net.train()
+    out = net(circle[1][0]).data
+    assert not np.array_equal(out, net(circle[1][0]).data)
+
+
+def test_model_checkpoint_formats_the_epoch(circle, seeded, tmp_path, make_net):
+    net = make_net()
+    trainer = Trainer(net, nn.CrossEntropyLoss(), adam(net), verbose=0,
+                      callbacks=[ModelCheckpoint(str(tmp_path / "ckpt-{epoch:02d}-{loss:.2f}.safetensors"))])
+    history = trainer.fit(circle[0], epochs=2)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"ckpt-{e + 1:02d}-{history['loss'][e]:.2f}.safetensors" for e in range(2)]
+
+
 def test_model_checkpoint_best_only_loads_as_model(circle, seeded, tmp_path, make_net):
     train, val = circle
     net = make_net()

@@ -70,12 +70,13 @@ def load_mnist(images_path, labels_path=None, normalize: bool = True, flatten: b
     return X, y.astype(np.int64)
 
 
-def load_csv(path, target=None, delimiter: str = ","):
+def load_csv(path, target=None, features=None, delimiter: str = ","):
     """A CSV table with a header row: returns ``(X, y, feature_names)``.
 
     ``target`` (a column name) is taken out as y: int64 if every value is an integer, float32 if
     numeric, otherwise the strings themselves (class names). X float32 ``(n, n_features)`` holds
-    every other column, which must be numeric. Without ``target``, y is None.
+    the ``features`` columns in that order (default: every other column); they must be numeric.
+    Without ``target``, y is None.
     """
     raw = _read_bytes(path)
     try:
@@ -91,10 +92,13 @@ def load_csv(path, target=None, delimiter: str = ","):
     for line, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise DataFileError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)}")
-    if target is not None and target not in header:
-        raise DataFileError(f"{path}: no column {target!r} (columns: {', '.join(header)})")
+    wanted = ([] if target is None else [target]) + list(features or [])
+    missing = [name for name in wanted if name not in header]
+    if missing:
+        raise DataFileError(f"{path}: no column {', '.join(map(repr, missing))} (columns: {', '.join(header)})")
     target_col = header.index(target) if target is not None else None
-    features = [i for i in range(len(header)) if i != target_col]
+    features = ([header.index(name) for name in features] if features is not None
+                else [i for i in range(len(header)) if i != target_col])
     X = np.empty((len(body), len(features)), dtype=np.float32)
     for line, row in enumerate(body, start=2):
         for j, col in enumerate(features):

@@ -9,8 +9,8 @@ How a layer opts in (built-in layers of any glassnet sub-package need nothing mo
 
 1. Store every ``__init__`` argument as an attribute of the same name, as PyTorch's layers do
    (``self.in_channels``, ``self.kernel_size``, ...). A parameter argument such as ``bias`` is read
-   back as "present or not"; ``dtype`` is read from the module's parameters; ``rng`` is left out
-   (randomness is state, not architecture). Values must be JSON: numbers, strings, booleans,
+   back as "present or not"; ``dtype`` is read from the module's parameters; ``rng`` and private
+   arguments (``_weight``, as in PyTorch's Embedding) are left out: they are state, not architecture. Values must be JSON: numbers, strings, booleans,
    None, and lists / tuples of them (tuples come back as tuples).
 2. Or define ``get_config(self) -> dict`` returning the keyword arguments of ``__init__``.
 3. Classes outside the ``glassnet`` package (a user's own layers) call ``register_module(cls)`` once,
@@ -115,7 +115,8 @@ def _constructor_args(module: Module) -> dict:
     args = {}
     params = list(module.parameters())
     for name, param in inspect.signature(cls.__init__).parameters.items():
-        if name == "self" or name == "rng" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        if name in ("self", "rng") or name.startswith("_") or param.kind in (param.VAR_POSITIONAL,
+                                                                             param.VAR_KEYWORD):
             continue
         if name == "dtype":
             if params:

@@ -42,17 +42,18 @@ def atomic_write(path, data: bytes) -> None:
 
 def write_safetensors(path, tensors: dict, metadata: dict) -> None:
     """``tensors`` name -> ndarray, ``metadata`` name -> JSON-able value (stored as JSON strings)."""
-    arrays = {name: np.ascontiguousarray(value) for name, value in tensors.items()}
+    arrays = {name: np.require(value, requirements="C") for name, value in tensors.items()}  # keeps 0-d
     header = {key: json.dumps(value) for key, value in metadata.items()}
     atomic_write(path, safetensors.numpy.save(arrays, metadata=header))
 
 
-def _describe_foreign(raw: bytes) -> str:
+def _foreign_kind(raw: bytes) -> str | None:
+    """What a file that glassnet refuses looks like, if recognizable."""
     if raw[:1] == b"\x80" or raw[:2] in (b"(d", b"(l", b"}q", b"]q"):
-        return "it looks like a Python pickle, which glassnet never loads (it can run code)"
+        return "a Python pickle, which glassnet never loads (unpickling can run code)"
     if raw[:4] == b"PK\x03\x04":
-        return "it looks like a zip archive (a PyTorch .pt file?), which glassnet never loads"
-    return "it is not a safetensors file"
+        return "a zip archive (a PyTorch .pt file?), which glassnet never loads"
+    return None
 
 
 def read_safetensors(path, expected_format: str | tuple) -> tuple[dict, dict]:
@@ -62,14 +63,15 @@ def read_safetensors(path, expected_format: str | tuple) -> tuple[dict, dict]:
         raise FileNotFoundError(f"no such file: {path}")
     with open(path, "rb") as f:
         raw = f.read()
-    if len(raw) < 8:
-        raise FileFormatError(f"{path}: file too short ({len(raw)} bytes) to be a glassnet file")
+    kind = _foreign_kind(raw)
+    if kind:
+        raise FileFormatError(f"{path}: it looks like {kind}")
+    if len(raw) < 8 or raw[8:9] != b"{":
+        raise FileFormatError(f"{path}: not a safetensors file")
     (header_len,) = struct.unpack("<Q", raw[:8])
-    if header_len > len(raw) - 8 or raw[8:9] != b"{":
-        if header_len > len(raw) - 8 and raw[8:9] == b"{":
-            raise FileFormatError(f"{path}: truncated (the header needs {header_len} bytes, "
-                                  f"the file holds {len(raw) - 8})")
-        raise FileFormatError(f"{path}: {_describe_foreign(raw)}")
+    if header_len > len(raw) - 8:
+        raise FileFormatError(f"{path}: truncated (the header needs {header_len} bytes, "
+                              f"the file holds {len(raw) - 8})")
     try:
         header = json.loads(raw[8:8 + header_len])
         tensors = safetensors.numpy.load(raw)

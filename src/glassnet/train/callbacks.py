@@ -12,6 +12,7 @@ import io
 import math
 
 from ..io.safefile import atomic_write
+from ..optim.lr_scheduler import ReduceLROnPlateau
 
 
 class Callback:
@@ -59,6 +60,9 @@ class _Monitor(Callback):
 
     def __init__(self, monitor: str, mode: str, min_delta: float = 0.0):
         self.monitor, self.mode, self.min_delta = monitor, _mode(mode, monitor), abs(min_delta)
+        self.reset()
+
+    def reset(self) -> None:
         self.best = math.inf if self.mode == "min" else -math.inf
 
     def _improved(self, value: float) -> bool:
@@ -75,7 +79,14 @@ class EarlyStopping(_Monitor):
                  restore_best: bool = True, mode: str = "auto"):
         super().__init__(monitor, mode, min_delta)
         self.patience, self.restore_best = patience, restore_best
+
+    def reset(self) -> None:
+        super().reset()
         self.wait, self.best_epoch, self.stopped_epoch, self.best_weights = 0, None, None, None
+
+    def on_train_begin(self, trainer):
+        if trainer.epoch == 0:  # a new run (a resumed one keeps the state from its checkpoint)
+            self.reset()
 
     def on_epoch_end(self, trainer, epoch, logs):
         value = _monitored(logs, self.monitor, "EarlyStopping")
@@ -140,10 +151,10 @@ class LRSchedulerCallback(Callback):
         self.scheduler, self.monitor = scheduler, monitor
 
     def on_epoch_end(self, trainer, epoch, logs):
-        if hasattr(self.scheduler, "last_epoch"):
-            self.scheduler.step()
-        else:  # a plateau scheduler decides from the monitored value
+        if isinstance(self.scheduler, ReduceLROnPlateau):  # it decides from the monitored value
             self.scheduler.step(_monitored(logs, self.monitor, "LRSchedulerCallback"))
+        else:
+            self.scheduler.step()
 
     def state_dict(self):
         return self.scheduler.state_dict()

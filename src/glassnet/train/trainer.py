@@ -55,18 +55,19 @@ class Trainer:
         self._train_loader = None
 
     # ----- data -----
-    def _loader(self, data, shuffle: bool) -> DataLoader:
+    def _loader(self, data, shuffle: bool, batch_size: int | None = None) -> DataLoader:
         """A DataLoader for ``data``: a DataLoader, a Dataset, or a tuple of arrays ``(X, y)``
         (floating arrays are cast to the model's dtype)."""
+        batch_size = batch_size or self.batch_size
         if isinstance(data, DataLoader):
             return data
         if isinstance(data, Dataset):
-            return DataLoader(data, self.batch_size, shuffle=shuffle)
+            return DataLoader(data, batch_size, shuffle=shuffle)
         if isinstance(data, (tuple, list)):
             dtype = next((p.dtype for p in self.model.parameters()), np.float32)
             arrays = [np.asarray(getattr(a, "data", a)) for a in data]
             arrays = [a.astype(dtype) if np.issubdtype(a.dtype, np.floating) else a for a in arrays]
-            return DataLoader(TensorDataset(*arrays), self.batch_size, shuffle=shuffle)
+            return DataLoader(TensorDataset(*arrays), batch_size, shuffle=shuffle)
         raise TypeError(f"data must be a DataLoader, a Dataset or a tuple (X, y) of arrays, "
                         f"got {type(data).__name__}")
 
@@ -127,7 +128,7 @@ class Trainer:
         loader = self._loader(train, shuffle)
         val_loader = None if val is None else self._loader(val, shuffle=False)
         self._train_loader, self.epochs, self.batches_per_epoch = loader, epochs, len(loader)
-        self.stop_training, start = False, 0
+        self.stop_training, start, self.history = False, 0, History()
         if resume_from is not None:
             start = self.load_checkpoint(resume_from)
         self.epoch = start
@@ -179,11 +180,8 @@ class Trainer:
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The model's outputs for ``X`` (an array, or a DataLoader / Dataset whose batches start with
         the inputs), in eval mode, batch by batch."""
-        if isinstance(X, (DataLoader, Dataset)):
-            loader = self._loader(X, shuffle=False)
-        else:
-            loader = self._loader((X,), shuffle=False)
-            loader.batch_size = batch_size or max(self.batch_size, 256)
+        data = X if isinstance(X, (DataLoader, Dataset)) else (X,)
+        loader = self._loader(data, shuffle=False, batch_size=batch_size or max(self.batch_size, 256))
         was_training = self.model.training
         self.model.eval()
         try:
