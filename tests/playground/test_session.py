@@ -80,10 +80,20 @@ def test_csv_upload_kinds_and_refusals():
             data.parse_csv(content)
 
 
-def test_exported_code_rebuilds_and_retrains_the_same_network(tmp_path):
+def uploaded_blobs(session):
+    rows = "\n".join(f"{x},{(x * 7) % 11 - 5},{x % 3}" for x in range(-30, 30))
+    session.use_upload(*data.parse_csv(rows.encode()))
+
+
+@pytest.mark.parametrize("prepare", [
+    lambda s: s.configure({"dataset": "xor", "networkShape": [5, 3], "optimizer": "adam", "learningRate": 0.01,
+                           "regularization": "L2", "regularizationRate": 0.001, "xTimesY": True}),
+    lambda s: s.configure({"dataset": "reg-gauss", "networkShape": [4], "optimizer": "nesterov", "dropout": 0.2}),
+    uploaded_blobs,
+], ids=["xor", "regression", "uploaded-multiclass"])
+def test_exported_code_rebuilds_and_retrains_the_same_network(tmp_path, prepare):
     session = Session()
-    session.configure({"dataset": "xor", "networkShape": [5, 3], "optimizer": "adam", "learningRate": 0.01,
-                       "regularization": "L2", "regularizationRate": 0.001, "xTimesY": True})
+    prepare(session)
     for _ in range(3):
         session.train_epoch()
     script = tmp_path / "model.py"

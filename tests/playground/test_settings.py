@@ -28,7 +28,7 @@ def test_url_strings_are_converted():
     ({"x": "maybe"}, "x must be true or false"),
 ])
 def test_bad_settings_are_refused_with_a_clear_message(changes, words):
-    with pytest.raises(SettingsError, match=None) as error:
+    with pytest.raises(SettingsError) as error:
         validate(changes)
     assert words in str(error.value)
 

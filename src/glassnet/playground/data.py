@@ -33,8 +33,6 @@ FEATURE_FUNCTIONS = {
     "sinX": lambda x1, x2: np.sin(x1),
     "sinY": lambda x1, x2: np.sin(x2),
 }
-FEATURE_LABELS = {"x": "X₁", "y": "X₂", "xSquared": "X₁²", "ySquared": "X₂²", "xTimesY": "X₁X₂",
-                  "sinX": "sin(X₁)", "sinY": "sin(X₂)"}
 
 
 @dataclass

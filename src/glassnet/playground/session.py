@@ -16,7 +16,7 @@ from .. import nn, optim
 from ..autograd import Tensor
 from ..nn import functional as F
 from . import data
-from .settings import DATASETS, DISPLAY_ONLY, LIVE, SettingsError, validate
+from .settings import DISPLAY_ONLY, LIVE, SettingsError, validate
 
 GRID = 50            # the output heatmap is GRID x GRID over the plane
 NEURON_STRIDE = 2    # a neuron's heatmap takes every 2nd grid point: 25 x 25
@@ -233,8 +233,7 @@ class Session:
             "shape": [self.train_x.shape[1], *self.settings["networkShape"],
                       self.num_classes if self.problem == "multiclass" else 1],
             "train": points(self.train_points), "test": points(self.test_points),
-            "grid": GRID, "neuronGrid": GRID // NEURON_STRIDE, "uploadScale": self.upload_scale,
-            "datasetLabel": DATASETS[self.settings["dataset"]][1],
+            "grid": GRID, "neuronGrid": GRID // NEURON_STRIDE,
         }
 
     def _thumbnail(self, values: np.ndarray) -> np.ndarray:
