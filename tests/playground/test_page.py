@@ -46,7 +46,10 @@ def test_spiral_trains_live_to_a_low_test_loss(page, server, shots):
     seconds = time.monotonic() - start
     rate = (page.evaluate(f"{PLAYGROUND}.states") - states) / seconds
     epoch = page.evaluate(f"{PLAYGROUND}.latest.epoch")
-    print(f"spiral 8-8 tanh, Adam 0.01: test loss < 0.05 after {seconds:.1f} s, epoch {epoch}, {rate:.1f} page updates/s")
+    figure = f"spiral 8-8 tanh, Adam 0.01: test loss < 0.05 after {seconds:.1f} s, epoch {epoch}, {rate:.1f} page updates/s"
+    print(figure)
+    with open(shots / "measurements.txt", "a") as log:
+        log.write(figure + "\n")
     page.screenshot(path=str(shots / "spiral_trained.png"), full_page=True)
     assert rate >= 5
     assert heatmap(page) != before
@@ -134,3 +137,28 @@ def test_export_python_code_and_glassnet_file(page, server, tmp_path):
     assert abs(model.state_dict()["0.weight"][0][0] - weights[0][0]) < 1e-3
     assert metadata["playground"]["dataset"] == "gauss" and metadata["features"] == ["x", "y"]
     assert isinstance(model[1], gn.nn.Tanh) and model(gn.tensor([[1.0, 2.0]])).shape == (1, 1)
+
+
+def test_tabs_are_isolated_and_closing_one_frees_its_session(browser, server, shots):
+    import httpx
+
+    sessions = lambda: httpx.get(server + "/api/status").json()["sessions"]
+    before = sessions()
+    contexts = [browser.new_context(viewport={"width": 1300, "height": 900}) for _ in range(3)]
+    pages = [context.new_page() for context in contexts]
+    for page, dataset in zip(pages, ("circle", "xor", "blobs")):
+        open_page(page, server, f"#dataset={dataset}")
+        page.wait_for_function(f"{PLAYGROUND}.settings.dataset === '{dataset}'")
+        page.click("#play-pause")
+    assert sessions() == before + 3
+    counts = [page.evaluate(f"{PLAYGROUND}.states") for page in pages]
+    time.sleep(3)
+    assert all(page.evaluate(f"{PLAYGROUND}.states") > count + 5 for page, count in zip(pages, counts))
+    assert [page.evaluate(f"{PLAYGROUND}.layout.problem") for page in pages] == ["classification"] * 2 + ["multiclass"]
+    pages[2].screenshot(path=str(shots / "blobs_multiclass.png"), full_page=True)
+    for context in contexts:
+        context.close()
+    deadline = time.monotonic() + 10
+    while sessions() != before:
+        assert time.monotonic() < deadline, "closing the tabs did not end their sessions"
+        time.sleep(0.1)

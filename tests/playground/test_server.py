@@ -96,7 +96,7 @@ def test_bad_input_is_refused_clearly_while_others_are_served(server):
     assert httpx.post(f"{server}/api/upload/nope", content=b"1,2,3").status_code == 404
     assert httpx.get(f"{server}/api/export/{tab.id}/model.exe").status_code == 404
     # a flood of commands from one tab: it waits for its own turns, the busy tab keeps its frames
-    for _ in range(200):
+    for _ in range(80):  # more than the server queues for one tab
         tab.send({"type": "config", "settings": {"seed": _}})
     flood_epoch = busy.expect("state")["epoch"]
     assert busy.expect("state", timeout=10)["epoch"] > flood_epoch
@@ -110,7 +110,7 @@ def test_bad_input_is_refused_clearly_while_others_are_served(server):
     tab.close()
 
 
-def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server):
+def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server, shots):
     before = sessions(server)
     tabs = [Tab(server) for _ in range(10)]
     assert sessions(server) == before + 10
@@ -134,7 +134,10 @@ def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server):
     for thread in threads:
         thread.join(60)
     rates = [count / window for count in counts]
-    print(f"10 tabs: page updates per second per tab min {min(rates):.1f}, median {sorted(rates)[5]:.1f}")
+    figure = f"10 tabs: page updates per second per tab min {min(rates):.1f}, median {sorted(rates)[5]:.1f}"
+    print(figure)
+    with open(shots / "measurements.txt", "a") as log:
+        log.write(figure + "\n")
     assert min(rates) >= 1.0, rates
     assert all(e[-1] > e[len(e) // 2] for e in epochs), "a tab stopped training"
     assert len({t.state["testLoss"] for t in tabs}) == 10  # each tab trains its own network

@@ -119,9 +119,6 @@ class Session:
         self.network = build_network(self.train_x.shape[1], s, self.problem, self.num_classes, self.rng)
         self.optimizer = make_optimizer(self.network.parameters(), s)
         self.epoch, self.updates, self.order, self.cursor = 0, 0, self.rng.permutation(len(self.train_x)), 0
-        self.grad_sums = np.zeros(len(linear_layers(self.network)))
-        self.grad_count = 0
-        self.grad_flow = [0.0] * len(self.grad_sums)
 
     def configure(self, changes: dict) -> str:
         """Apply setting changes; returns 'display', 'live' (taken by the running session), or 'reset'."""
@@ -165,7 +162,6 @@ class Session:
         """One optimizer step on the next mini-batch (an epoch is one pass over the shuffled training set);
         True when it ended an epoch."""
         index = self.order[self.cursor:self.cursor + self.settings["batchSize"]]
-        self.network.train()
         output = self.network(Tensor(self.train_x[index]))
         loss = data_loss(output, self.train_t[index], self.problem)
         rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
@@ -175,15 +171,11 @@ class Session:
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        self.grad_sums += [np.abs(layer.weight.grad).mean() for layer in linear_layers(self.network)]
-        self.grad_count += 1
         self.updates += 1
         self.cursor += len(index)
         if self.cursor >= len(self.order):
             self.epoch += 1
             self.order, self.cursor = self.rng.permutation(len(self.train_x)), 0
-            self.grad_flow = (self.grad_sums / self.grad_count).tolist()
-            self.grad_sums[:], self.grad_count = 0.0, 0
             return True
         return False
 
@@ -191,6 +183,7 @@ class Session:
         """Mini-batch steps until ``seconds`` have passed or ``max_updates`` were made (or an epoch
         ended, with ``to_epoch_end``); returns how many."""
         start, done = time.perf_counter(), 0
+        self.network.train()
         while done < max_updates and time.perf_counter() - start < seconds:
             done += 1
             if self.train_batch() and to_epoch_end:
@@ -199,6 +192,7 @@ class Session:
 
     def train_epoch(self) -> None:
         """The rest of this epoch (a whole one from its start)."""
+        self.network.train()
         while not self.train_batch():
             pass
 
@@ -239,6 +233,12 @@ class Session:
     def _thumbnail(self, values: np.ndarray) -> np.ndarray:
         return values.reshape(GRID, GRID)[::NEURON_STRIDE, ::NEURON_STRIDE]
 
+    def gradient_flow(self) -> list[float]:
+        """mean |∂L/∂W| of each layer's weights in the last step (0 before the first): gradients that
+        shrink layer by layer towards the input are the vanishing gradients of deep sigmoid networks."""
+        return [float(np.abs(layer.weight.grad).mean()) if layer.weight.grad is not None else 0.0
+                for layer in linear_layers(self.network)]
+
     def state(self) -> dict:
         """Losses, weights, gradient flow and every neuron's heatmap, for one page update."""
         outputs = self.forward_all(self.grid_x)
@@ -249,7 +249,7 @@ class Session:
             "neurons": [[quantize(self._thumbnail(column)) for column in layer.T] for layer in outputs[:-1]],
             "weights": [layer.weight.data.round(4).tolist() for layer in linear_layers(self.network)],
             "biases": [layer.bias.data.round(4).tolist() for layer in linear_layers(self.network)],
-            "gradFlow": self.grad_flow,
+            "gradFlow": self.gradient_flow(),
         }
         if self.problem == "multiclass":
             probabilities = np.exp(output - output.max(axis=1, keepdims=True))

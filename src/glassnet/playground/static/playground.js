@@ -160,6 +160,7 @@
   function buildNetwork() {
     const layout = page.layout, layers = $("layers");
     layers.innerHTML = "";
+    page.hovered = null;
     const column = (title) => {
       const element = document.createElement("div");
       element.className = "layer";
