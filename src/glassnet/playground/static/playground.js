@@ -316,13 +316,15 @@
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     const width = canvas.width / Math.max(1, values.length);
     ctx.font = "10px sans-serif";
+    ctx.textAlign = "center";
     values.forEach((v, i) => {  // log scale: 1e-6 at the bottom, 1 at the top
-      const height = v > 0 ? Math.max(0, Math.min(1, (Math.log10(v) + 6) / 6)) * (canvas.height - 24) : 0;
+      const height = v > 0 ? Math.max(0, Math.min(1, (Math.log10(v) + 6) / 6)) * (canvas.height - 26) : 0;
+      const middle = (i + 0.5) * width;
       ctx.fillStyle = "#0877bd";
-      ctx.fillRect(i * width + 6, canvas.height - 12 - height, width - 12, height);
+      ctx.fillRect(i * width + 4, canvas.height - 12 - height, width - 8, height);
       ctx.fillStyle = "#333";
-      const name = i === values.length - 1 ? "out" : `L${i + 1}`;
-      ctx.fillText(`${name} ${v.toExponential(1)}`, i * width + 4, canvas.height - 1);
+      ctx.fillText(i === values.length - 1 ? "out" : `L${i + 1}`, middle, canvas.height - 1);
+      ctx.fillText(v.toExponential(0), middle, canvas.height - 14 - height);
     });
   }
   function recordFrame(state) {
