@@ -81,6 +81,37 @@ class AutoEncoder(nn.Module):
         return F.mse_loss(self(x), x.data if target is None else as_array(target))
 
 
+class ConvAutoEncoder(nn.Module):
+    """Convolutional auto-encoder for (N, C, H, W) images with H, W divisible by 4: two stride-2
+    3x3 convolutions (H -> H/4) and a dense bottleneck; the decoder mirrors them with transposed
+    convolutions and ends in a sigmoid (pixels in [0, 1])."""
+
+    def __init__(self, in_channels: int = 1, image_size: int = 8, bottleneck: int = 8, channels=(16, 32)):
+        super().__init__()
+        if image_size % 4 or image_size < 4:
+            raise ValueError(f"ConvAutoEncoder needs an image size divisible by 4, got {image_size}")
+        self.in_channels, self.image_size, self.bottleneck = in_channels, image_size, bottleneck
+        c1, c2 = channels
+        side = image_size // 4
+        self.encoder = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(c2 * side * side, bottleneck))
+        self.decoder = nn.Sequential(
+            nn.Linear(bottleneck, c2 * side * side), nn.ReLU(), nn.Unflatten(1, (c2, side, side)),
+            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(c1, in_channels, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
 class VAE(nn.Module):
     """Variational auto-encoder with a Gaussian code of ``latent`` dimensions and a Bernoulli decoder
     (logits; data in [0, 1]). ``forward`` returns (logits of x̄, μ, log σ²)."""

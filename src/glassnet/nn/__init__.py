@@ -5,7 +5,7 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .layers.activation import (
     ELU, LeakyReLU, LogSoftmax, Maxout, NoisyReLU, ReLU, Sigmoid, Softmax, Softplus, Step, Tanh,
 )
-from .layers.linear import Dropout, Flatten, GaussianNoise, Identity, Linear
+from .layers.linear import Dropout, Flatten, GaussianNoise, Identity, Linear, Unflatten
 from .layers.loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
     SmoothL1Loss,
