@@ -1,2 +1,3 @@
 """glassnet.models — Ready-made networks (MLP, LeNet5, CharRNN, Seq2Seq, AutoEncoder, GAN, EventMPNN, ...).
 Built on nn."""
+from .event_mpnn import EventDNN, EventMPNN

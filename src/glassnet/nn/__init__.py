@@ -11,3 +11,5 @@ from .layers.loss import (
     SmoothL1Loss,
 )
 from .module import LayerInputError, Module, Parameter
+from .layers import graph
+from .layers.graph import MessagePassing
