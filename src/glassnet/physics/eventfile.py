@@ -14,6 +14,7 @@ part of the schema and raises ``EventFileError`` naming the file and what is wro
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -38,24 +39,33 @@ def _h5py():
     return h5py
 
 
-def save_events(sample: EventSample, path) -> None:
-    """Write ``sample`` to ``path`` (HDF5, the schema above), atomically."""
-    h5py = _h5py()
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path in ``path``'s folder; on success rename it to ``path``, on error remove it,
+    so that ``path`` is never left half-written."""
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(suffix=".h5.tmp", dir=folder)
+    handle, temporary = tempfile.mkstemp(suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
     os.close(handle)
     try:
-        with h5py.File(temporary, "w") as f:
-            f.attrs["format"], f.attrs["version"] = FORMAT, VERSION
-            f.attrs["features"], f.attrs["high_level"] = json.dumps(FEATURES), json.dumps(HIGH_LEVEL)
-            f.attrs["meta"] = json.dumps(sample.meta)
-            for name in DATASETS:
-                f.create_dataset(name, data=getattr(sample, name))
+        yield temporary
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
         os.replace(temporary, path)
     except BaseException:
         os.remove(temporary)
         raise
+
+
+def save_events(sample: EventSample, path) -> None:
+    """Write ``sample`` to ``path`` (HDF5, the schema above), atomically."""
+    h5py = _h5py()
+    with atomic_path(path) as temporary, h5py.File(temporary, "w") as f:
+        f.attrs["format"], f.attrs["version"] = FORMAT, VERSION
+        f.attrs["features"], f.attrs["high_level"] = json.dumps(FEATURES), json.dumps(HIGH_LEVEL)
+        f.attrs["meta"] = json.dumps(sample.meta)
+        for name in DATASETS:
+            f.create_dataset(name, data=getattr(sample, name))
 
 
 def load_events(path) -> EventSample:
