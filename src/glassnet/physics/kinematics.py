@@ -100,9 +100,13 @@ def two_body_momentum(m_parent, m1, m2) -> np.ndarray:
     p* = √[(M² - (m1 + m2)²)(M² - (m1 - m2)²)] / 2M  (the Källén function λ(M², m1², m2²)^½ / 2M)."""
     m_parent = np.asarray(m_parent, dtype=np.float64)
     lam = (m_parent ** 2 - (m1 + m2) ** 2) * (m_parent ** 2 - (m1 - m2) ** 2)
-    if np.any(lam < 0):
-        raise ValueError(f"two-body decay is closed: parent mass {np.min(m_parent):g} < daughters "
-                         f"{m1:g} + {m2:g}")
+    closed = lam < -1e-9 * m_parent ** 4  # beyond rounding of a parent exactly at threshold
+    if np.any(closed):
+        worst = np.argmax(closed)
+        raise ValueError(f"two-body decay is closed: parent mass {np.ravel(m_parent)[worst]:g} < daughters "
+                         f"{np.ravel(np.broadcast_to(m1, np.shape(lam)))[worst]:g} + "
+                         f"{np.ravel(np.broadcast_to(m2, np.shape(lam)))[worst]:g}")
+    lam = np.maximum(lam, 0.0)
     return np.sqrt(lam) / (2.0 * m_parent)
 
 
