@@ -64,7 +64,9 @@ def _masses(parser) -> None:
 
 
 def run(args) -> int:
+    from ..autograd import manual_seed
     from ..physics.eventfile import EventFileError
+    manual_seed(args.seed)  # the networks' initial weights
     try:
         with _thread_limit(args.threads):
             return {"generate": _generate, "train": _train, "compare": _compare, "scan": _scan}[args.action](args)
@@ -158,9 +160,9 @@ def _train(args) -> int:
 
 def _compare(args) -> int:
     from ..physics import plots, search
-    settings = _settings(args)
+    methods, settings = _methods(args.methods), _settings(args)
     signal, background = _samples(args, settings)
-    results = search.compare(signal, background, _methods(args.methods), settings, rng=args.seed,
+    results = search.compare(signal, background, methods, settings, rng=args.seed,
                              verbose=args.verbose)
     m_stop, m_chi = signal.meta.get("m_stop"), signal.meta.get("m_neutralino")
     table = format_table({m: r for m, r in results.items() if m != "labels"})
@@ -179,9 +181,9 @@ def _scan(args) -> int:
         masses = [float(m) for m in args.masses.split(",")]
     except ValueError as error:
         raise UsageError(f"--masses must be comma-separated numbers, got {args.masses!r}") from error
-    settings = _settings(args)
+    methods, settings = _methods(args.methods), _settings(args)
     try:
-        scan = search.mass_scan(masses, args.m_neutralino, _methods(args.methods), settings, rng=args.seed,
+        scan = search.mass_scan(masses, args.m_neutralino, methods, settings, rng=args.seed,
                                 verbose=args.verbose)
     except ValueError as error:
         raise UsageError(str(error)) from error

@@ -149,7 +149,8 @@ def metrics(labels: np.ndarray, scores: np.ndarray, m_stop: float) -> dict:
 def compare(signal: EventSample, background: EventSample, methods=METHODS, settings: Settings = FULL,
             rng=None, verbose: int = 1) -> dict:
     """Train every method on the same split; {method: {'scores', metric...} or {'unavailable': reason}},
-    plus 'labels' (the test labels)."""
+    plus 'labels' (the test labels). ``rng`` splits and shuffles; the networks' initial weights come
+    from glassnet's global generator (``gn.manual_seed``)."""
     rng = get_rng(rng)
     data = make_dataset(signal, background)
     train, test = split(len(data), settings.test_fraction, rng)
