@@ -84,6 +84,8 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
             for i, (inp, needed, ig) in enumerate(zip(node.inputs, node.needs_input_grad, input_grads)):
                 if not needed or ig is None:
                     continue
+                if type(ig) is not np.ndarray:  # NumPy turns 0-d results into scalars
+                    ig = np.asarray(ig)
                 if ig.shape != inp.data.shape:
                     ig = unbroadcast(ig, inp.data.shape)
                 if anomaly:
