@@ -87,9 +87,10 @@ class _GradientBoosting(BaseEstimator):
 
         self.bin_mapper_ = BinMapper(self.max_bin).fit(X)
         codes = self.bin_mapper_.transform(X)
+        columns = np.ascontiguousarray(codes.T)
         n_bins = self.bin_mapper_.n_bins()
         K = self._loss.n_outputs
-        self.base_score_ = (np.full(K, float(self.base_score)) if self.base_score is not None and K == 1
+        self.base_score_ = (self._loss.margin(float(self.base_score)) if self.base_score is not None and K == 1
                             else self._loss.init_score(y, weight))
         raw = np.tile(self.base_score_, (len(X), 1))
         eval_raw = [np.tile(self.base_score_, (len(Xe), 1)) for Xe, _ in evals]
@@ -109,8 +110,8 @@ class _GradientBoosting(BaseEstimator):
                 rows = self._sample_rows(len(X), rng)
                 features = self._sample_features(X.shape[1], rng)
                 for k in range(K):
-                    tree, leaves = grow_tree(codes, np.ascontiguousarray(gradients[:, k]),
-                                             np.ascontiguousarray(hessians[:, k]), rows, n_bins, features,
+                    gh = np.column_stack([gradients[:, k], hessians[:, k]])
+                    tree, leaves = grow_tree(codes, columns, gh, rows, n_bins, features,
                                              self.bin_mapper_.missing_bin, params)
                     forest.append(tree, self._thresholds(tree))
                     if len(rows) == len(X):

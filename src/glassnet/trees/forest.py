@@ -20,14 +20,29 @@ class Forest:
 
     def __init__(self, n_outputs, arrays=None, roots=None, depths=None):
         self.n_outputs = int(n_outputs)
-        self.arrays = arrays if arrays is not None else {name: np.empty(0, dtype) for name, dtype in FIELDS.items()}
-        self.roots = np.asarray(roots if roots is not None else [], dtype=np.int64)
-        self.depths = np.asarray(depths if depths is not None else [], dtype=np.int64)
+        self._arrays = arrays if arrays is not None else {name: np.empty(0, dtype) for name, dtype in FIELDS.items()}
+        self._roots = np.asarray(roots if roots is not None else [], dtype=np.int64)
+        self._depths = np.asarray(depths if depths is not None else [], dtype=np.int64)
         self._pending = []
 
     @property
+    def arrays(self):
+        self._flush()
+        return self._arrays
+
+    @property
+    def roots(self):
+        self._flush()
+        return self._roots
+
+    @property
+    def depths(self):
+        self._flush()
+        return self._depths
+
+    @property
     def n_trees(self):
-        return len(self.roots) + len(self._pending)
+        return len(self._roots) + len(self._pending)
 
     def append(self, tree, thresholds):
         """Add one tree from the grower (local child ids, -1 for leaves) with its raw thresholds."""
@@ -46,19 +61,18 @@ class Forest:
         if self._pending:
             nodes, offset, _ = self._pending[-1]
             return offset + len(nodes["feature"])
-        return len(self.arrays["feature"])
+        return len(self._arrays["feature"])
 
     def _flush(self):
         """Appending stays cheap; arrays are joined once, when they are read."""
         if self._pending:
-            self.arrays = {k: np.concatenate([self.arrays[k]] + [p[0][k] for p in self._pending]) for k in FIELDS}
-            self.roots = np.concatenate([self.roots, [p[1] for p in self._pending]]).astype(np.int64)
-            self.depths = np.concatenate([self.depths, [p[2] for p in self._pending]]).astype(np.int64)
+            self._arrays = {k: np.concatenate([self._arrays[k]] + [p[0][k] for p in self._pending]) for k in FIELDS}
+            self._roots = np.concatenate([self._roots, [p[1] for p in self._pending]]).astype(np.int64)
+            self._depths = np.concatenate([self._depths, [p[2] for p in self._pending]]).astype(np.int64)
             self._pending = []
 
     def tree(self, t):
         """Node arrays of tree t with local ids."""
-        self._flush()
         start = self.roots[t]
         stop = self.roots[t + 1] if t + 1 < len(self.roots) else len(self.arrays["feature"])
         nodes = {k: v[start:stop] for k, v in self.arrays.items()}
@@ -67,14 +81,12 @@ class Forest:
 
     def truncated(self, n_trees):
         """The first n_trees trees as a Forest of their own (for early stopping's best iteration)."""
-        self._flush()
         stop = self.roots[n_trees] if n_trees < len(self.roots) else len(self.arrays["feature"])
         return Forest(self.n_outputs, {k: v[:stop].copy() for k, v in self.arrays.items()},
                       self.roots[:n_trees].copy(), self.depths[:n_trees].copy())
 
     def predict_tree(self, X, t):
         """Leaf values of tree t for X (n, F) float64: the reference walk, all rows at once."""
-        self._flush()
         a = self.arrays
         node = np.full(len(X), self.roots[t])
         rows = np.arange(len(X))
@@ -86,7 +98,6 @@ class Forest:
 
     def predict_raw(self, X, n_trees=None, use_numba=True):
         """Σ over trees of leaf values, (n, K), without the base score."""
-        self._flush()
         n_trees = self.n_trees if n_trees is None else n_trees
         X = np.ascontiguousarray(X, dtype=np.float64)
         if use_numba and numba is not None:

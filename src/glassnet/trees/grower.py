@@ -48,13 +48,16 @@ class _Node:
 class _TreeBuilder:
     """Holds the data of one round and the growing tree's node arrays."""
 
-    def __init__(self, codes, gradients, hessians, rows, n_bins, feature_mask, missing_bin, params):
-        self.codes, self.gradients, self.hessians = codes, gradients, hessians
+    def __init__(self, codes, columns, gh, rows, n_bins, feature_mask, missing_bin, params):
+        self.codes, self.feature_columns, self.gh = codes, columns, gh
         self.order = rows.copy()
         self.n_bins, self.feature_mask, self.params = n_bins, feature_mask, params
         self.missing_bin = missing_bin
         self.hist_width = missing_bin + 1       # value bins, then the missing bin
         self.columns = {k: [] for k in ("feature", "bin", "default_left", "left", "right", "value", "gain", "cover")}
+
+    def can_split(self, depth):
+        return self.params.max_depth == 0 or depth < self.params.max_depth
 
     def new_node(self, start, stop, depth, sums, hist):
         node = _Node(len(self.columns["feature"]), start, stop, depth, sums, hist)
@@ -65,7 +68,7 @@ class _TreeBuilder:
         self.columns["value"].append(p.learning_rate * leaf_weight(sums[0], sums[1], p.reg_lambda, p.reg_alpha,
                                                                    p.min_child_weight))
         self.columns["cover"].append(float(sums[1]))
-        if p.max_depth == 0 or depth < p.max_depth:
+        if self.can_split(depth):
             node.split = find_best_split(hist, sums, self.n_bins, self.feature_mask,
                                          p.reg_lambda, p.reg_alpha, p.min_child_weight)
             if node.split is not None and node.split.gain < p.gamma:
@@ -73,26 +76,27 @@ class _TreeBuilder:
         return node
 
     def histogram(self, start, stop):
-        return build_histogram(self.codes, self.gradients, self.hessians, self.order[start:stop],
-                               self.hist_width, self.params.use_numba)
+        return build_histogram(self.codes, self.gh, self.order[start:stop], self.hist_width, self.params.use_numba)
 
     def root(self):
         rows = self.order
-        sums = np.array([self.gradients[rows].sum(), self.hessians[rows].sum()])
+        sums = self.gh[rows].sum(axis=0)
         return self.new_node(0, len(rows), 0, sums, self.histogram(0, len(rows)))
 
     def split(self, node):
         """Partition the node's rows, build the smaller child's histogram, subtract for the other."""
         s = node.split
         segment = self.order[node.start:node.stop]
-        column = self.codes[segment, s.feature]
+        column = self.feature_columns[s.feature][segment]
         goes_left = column <= s.bin
         if s.default_left:
             goes_left |= column == self.missing_bin
         n_left = int(np.count_nonzero(goes_left))
         self.order[node.start:node.stop] = np.concatenate([segment[goes_left], segment[~goes_left]])
         middle = node.start + n_left
-        if n_left <= node.stop - middle:
+        if not self.can_split(node.depth + 1):     # the children stay leaves: no histograms needed
+            left_hist = right_hist = None
+        elif n_left <= node.stop - middle:
             left_hist = self.histogram(node.start, middle)
             right_hist = node.hist - left_hist
         else:
@@ -107,13 +111,14 @@ class _TreeBuilder:
         return left, right
 
 
-def grow_tree(codes, gradients, hessians, rows, n_bins, feature_mask, missing_bin, params):
-    """Grow one tree. codes (n, F) uint8 with missing coded ``missing_bin``; gradients and hessians
-    (n,) float64; rows the (sorted) row indices this tree sees.
+def grow_tree(codes, columns, gh, rows, n_bins, feature_mask, missing_bin, params):
+    """Grow one tree. codes (n, F) uint8 with missing coded ``missing_bin``, and the same codes
+    column by column (F, n) for fast partitioning; gh (n, 2) the rows' (g_i, h_i) float64;
+    rows the (sorted) row indices this tree sees.
 
     Returns (tree, leaves): the node arrays as a dict (feature -1 marks a leaf; "bin" is the split
     bin; "value" is the leaf weight times the learning rate), and for each leaf (node id, rows)."""
-    builder = _TreeBuilder(codes, gradients, hessians, rows, n_bins, feature_mask, missing_bin, params)
+    builder = _TreeBuilder(codes, columns, gh, rows, n_bins, feature_mask, missing_bin, params)
     root = builder.root()
     max_leaves = params.max_leaves if params.max_leaves > 0 else np.inf
     if params.grow_policy == "depthwise":

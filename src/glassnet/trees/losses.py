@@ -29,6 +29,9 @@ class SquaredError:
     def init_score(self, y, weight):
         return np.array([np.average(y, weights=weight)])
 
+    def margin(self, base_score):
+        return np.array([base_score])
+
     def gradients(self, y, raw):
         return raw - y[:, None], np.ones_like(raw)
 
@@ -42,7 +45,11 @@ class Logistic:
 
     def init_score(self, y, weight):
         mean = np.clip(np.average(y, weights=weight), 1e-6, 1 - 1e-6)
-        return np.array([np.log(mean / (1 - mean))])
+        return self.margin(mean)
+
+    def margin(self, base_score):
+        """XGBoost's base_score is a probability for this loss: the margin is its logit."""
+        return np.array([np.log(base_score / (1 - base_score))])
 
     def gradients(self, y, raw):
         p = sigmoid(raw)
@@ -88,6 +95,9 @@ class CustomLoss:
 
     def init_score(self, y, weight):
         return np.zeros(self.n_outputs)
+
+    def margin(self, base_score):
+        return np.full(self.n_outputs, float(base_score))
 
     def gradients(self, y, raw):
         y_pred = raw[:, 0] if self.n_outputs == 1 else raw

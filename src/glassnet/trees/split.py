@@ -59,22 +59,26 @@ def find_best_split(hist, node_sums, n_bins, feature_mask, reg_lambda, reg_alpha
     bins per feature; feature_mask (F,) bool (column subsampling). Returns the best Split or None.
 
     Ties go to the lowest feature, then missing-right, then the lowest bin (XGBoost's order)."""
-    values, missing = hist[:, :-1], hist[:, -1]
-    left_missing_right = np.cumsum(values, axis=1)                  # (F, B, 2): bins <= b
-    left = np.stack([left_missing_right, left_missing_right + missing[:, None]], axis=1)  # (F, 2, B, 2)
-    right = node_sums - left
-    bins = np.arange(values.shape[1])
+    cumulative = np.cumsum(hist[:, :-1], axis=1)            # (F, B, 2): sums over bins <= b
+    missing = hist[:, -1]                                    # (F, 2)
+    candidates = [cumulative]                                # missing sent right
+    if np.any(missing[:, 1] > 0):
+        candidates.append(cumulative + missing[:, None])    # missing sent left
+    left = np.stack(candidates, axis=1)                      # (F, directions, B, 2)
+    G_L, H_L = left[..., 0], left[..., 1]
+    G_R, H_R = node_sums[0] - G_L, node_sums[1] - H_L
+    bins = np.arange(cumulative.shape[1])
     valid = ((bins < n_bins[:, None] - 1) & feature_mask[:, None])[:, None, :]
-    valid = valid & (left[..., 1] >= min_child_weight) & (right[..., 1] >= min_child_weight)
-    valid[:, 1] &= (missing[:, 1] > 0)[:, None]     # a direction for missing only if there are any
-    parent = leaf_score(node_sums[0], node_sums[1], reg_lambda, reg_alpha)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gain = (leaf_score(left[..., 0], left[..., 1], reg_lambda, reg_alpha)
-                + leaf_score(right[..., 0], right[..., 1], reg_lambda, reg_alpha) - parent)
-    gain = np.where(valid, gain, -np.inf)
+    valid = valid & (H_L >= min_child_weight) & (H_R >= min_child_weight)
+    if len(candidates) == 2:
+        valid[:, 1] &= (missing[:, 1] > 0)[:, None]          # a direction only where there is missing
+    gain = (leaf_score(G_L, H_L, reg_lambda, reg_alpha) + leaf_score(G_R, H_R, reg_lambda, reg_alpha)
+            - leaf_score(node_sums[0], node_sums[1], reg_lambda, reg_alpha))
+    gain[~valid] = -np.inf
     best = int(np.argmax(gain))
     if not gain.flat[best] > MIN_GAIN:
         return None
     feature, direction, bin_index = np.unravel_index(best, gain.shape)
+    left_sums = left[feature, direction, bin_index].copy()
     return Split(int(feature), int(bin_index), bool(direction), float(gain.flat[best]),
-                 left[feature, direction, bin_index].copy(), right[feature, direction, bin_index].copy())
+                 left_sums, node_sums - left_sums)
