@@ -21,11 +21,11 @@ MET_FLAG = FEATURES.index("met")
 
 def delta_r_matrix(momenta: np.ndarray, is_met: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """ΔR_ij (B, N, N) for objects with four-vectors (B, N, 4); 0 on the diagonal and for padded nodes."""
-    y = np.where(is_met, 0.0, kin.rapidity(momenta.astype(np.float64)))
-    distance = kin.delta_r(y, kin.phi(momenta.astype(np.float64)))
+    momenta = momenta.astype(np.float64)
+    y, azimuth = kin.rapidity(momenta), kin.phi(momenta)
     met_pair = is_met[..., :, None] | is_met[..., None, :]
-    dy = y[..., :, None] - y[..., None, :]
-    distance = np.where(met_pair, np.sqrt(np.maximum(distance ** 2 - dy ** 2, 0.0)), distance)
+    dphi = np.abs(kin.wrap_phi(azimuth[..., :, None] - azimuth[..., None, :]))
+    distance = np.where(met_pair, dphi, kin.delta_r(y, azimuth))  # the MET has no rapidity
     return (distance * edge_mask(mask)).astype(np.float32)
 
 
