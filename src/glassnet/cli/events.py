@@ -19,7 +19,7 @@ COMMANDS = ("generate", "train", "compare", "scan")
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("events", help="toy LHC events and the event-graph stop search",
-                                   description=__doc__.split("\n\n")[0])
+                                   description="Generate toy LHC events, train a stop-search classifier, compare the methods.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     gen = actions.add_parser("generate", help="generate events into an HDF5 file")
