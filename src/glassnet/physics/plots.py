@@ -6,6 +6,7 @@ import numpy as np
 from . import evaluation
 
 LABELS = {"mpnn": "event-graph MPNN", "dnn": "DNN on object features", "bdt": "BDT on high-level variables"}
+STYLES = {"mpnn": "o-", "dnn": "s-", "bdt": "^--"}  # distinct markers and dashes: curves may overlap
 
 
 def _pyplot():
@@ -24,7 +25,7 @@ def roc_figure(results: dict, path, title: str) -> None:
             continue
         fpr, tpr, _ = evaluation.roc_curve(results["labels"], result["scores"])
         keep = fpr > 0
-        ax.plot(tpr[keep], 1.0 / fpr[keep], label=f"{LABELS[method]} (AUC {result['auc']:.3f})")
+        ax.plot(tpr[keep], 1.0 / fpr[keep], STYLES[method][1:], label=f"{LABELS[method]} (AUC {result['auc']:.3f})")
     efficiency = np.linspace(0.01, 1, 100)
     ax.plot(efficiency, 1.0 / efficiency, "k:", label="random guess")
     ax.set(yscale="log", xlabel="signal efficiency ε_S", ylabel="background rejection 1/ε_B", title=title,
@@ -43,8 +44,9 @@ def scan_figure(scan: dict, path, title: str) -> None:
     masses = sorted(scan)
     methods = [m for m in scan[masses[0]] if m != "labels" and "auc" in scan[masses[0]][m]]
     for method in methods:
-        ax_auc.plot(masses, [scan[m][method]["auc"] for m in masses], "o-", label=LABELS[method])
-        ax_sig.plot(masses, [scan[m][method]["s_over_sqrt_b"] for m in masses], "o-", label=LABELS[method])
+        style = STYLES[method]
+        ax_auc.plot(masses, [scan[m][method]["auc"] for m in masses], style, label=LABELS[method])
+        ax_sig.plot(masses, [scan[m][method]["s_over_sqrt_b"] for m in masses], style, label=LABELS[method])
     ax_auc.set(xlabel="stop mass (GeV)", ylabel="AUC", title="separation")
     ax_sig.axhline(5.0, color="k", ls=":", label="S/√B = 5")
     ax_sig.set(xlabel="stop mass (GeV)", ylabel="S/√B at 1/ε_B = 100", yscale="log", title="significance")
