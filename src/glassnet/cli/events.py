@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import replace
 
@@ -65,24 +64,14 @@ def _masses(parser) -> None:
 
 def run(args) -> int:
     from ..autograd import manual_seed
+    from ..physics.search import blas_threads
     from ..physics.eventfile import EventFileError
     manual_seed(args.seed)  # the networks' initial weights
     try:
-        with _thread_limit(args.threads):
+        with blas_threads(args.threads):
             return {"generate": _generate, "train": _train, "compare": _compare, "scan": _scan}[args.action](args)
     except (EventFileError, FileNotFoundError) as error:
         raise UsageError(str(error)) from error
-
-
-@contextlib.contextmanager
-def _thread_limit(threads: int):
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # without threadpoolctl BLAS keeps its own thread count
-        yield
-        return
-    with threadpool_limits(threads):
-        yield
 
 
 def _generate(args) -> int:

@@ -9,6 +9,7 @@ Methods (each trained on the same events, scored on the same held-out events):
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,19 @@ from .events import EventSample, generate
 from .graphs import EventGraphs, event_graphs
 
 METHODS = ("mpnn", "dnn", "bdt")
+
+
+@contextlib.contextmanager
+def blas_threads(threads: int):
+    """Limit BLAS to ``threads`` threads inside the block (threadpoolctl; a no-op without it). The
+    networks here multiply small matrices, for which one thread beats a pool on a shared machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(threads):
+        yield
 
 
 class MethodUnavailable(RuntimeError):
