@@ -3,3 +3,4 @@ Built on nn."""
 from .autoencoder import VAE, AutoEncoder, ConvAutoEncoder
 from .cnn import LeNet5, SmallVGG
 from .gan import GAN, GANTrainer
+from .event_mpnn import EventDNN, EventMPNN

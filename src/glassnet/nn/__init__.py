@@ -15,3 +15,5 @@ from .layers.conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .layers.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .layers.upsample import Upsample
+from .layers import graph
+from .layers.graph import MessagePassing
