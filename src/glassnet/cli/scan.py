@@ -23,6 +23,9 @@ def register(subparsers) -> None:
     p = actions.add_parser("plot", help="figures of a scan's results")
     p.add_argument("config", help="the scan's TOML config")
     p.add_argument("--out", default=None, help="folder for the PNG files (default: beside the results)")
+    p = actions.add_parser("export", help="write a scan's results as a parquet file (needs pyarrow)")
+    p.add_argument("config", help="the scan's TOML config")
+    p.add_argument("parquet", help="the parquet file to write")
     parser.set_defaults(func=run)
 
 
@@ -35,9 +38,22 @@ def _config(path):
 
 
 def run(args) -> int:
+    from ..physics.scan.results import ResultsMismatch
     config = _config(args.config)
     if args.action == "plot":
-        return _plot(config, args.out)
+        from ..physics.scan.plots import plot_scan
+        results = _results(config)
+        for path in plot_scan(results, config.space, config.scan["good_threshold"],
+                              args.out or os.path.dirname(config.output)):
+            print(path)
+        return 0
+    if args.action == "export":
+        try:
+            _results(config).to_parquet(args.parquet)
+        except ImportError as error:
+            raise UsageError(str(error)) from None
+        print(args.parquet)
+        return 0
     budget = args.budget if args.budget is not None else config.budget
     if budget < 1:
         raise UsageError(f"--budget must be >= 1, got {budget}")
@@ -45,9 +61,7 @@ def run(args) -> int:
     try:
         results = scan.run(budget, target_good=args.target_good or config.target_good,
                            resume=args.action == "resume", overwrite=getattr(args, "overwrite", False))
-    except (FileExistsError, FileNotFoundError) as error:
-        raise UsageError(str(error)) from None
-    except ValueError as error:  # a results file that does not belong to this config
+    except (FileExistsError, FileNotFoundError, ResultsMismatch, ConnectionError) as error:
         raise UsageError(str(error)) from None
     good = results.good(scan.good_threshold)
     invalid = int((~results.valid).sum())
@@ -56,16 +70,11 @@ def run(args) -> int:
     return 0
 
 
-def _plot(config, out) -> int:
-    from ..physics.scan.plots import plot_scan
-    from ..physics.scan.results import read_results
+def _results(config):
+    from ..physics.scan.results import ResultsMismatch, read_results
     if not os.path.exists(config.output):
         raise UsageError(f"{config.output}: no results yet (run the scan first)")
     try:
-        results = read_results(config.output, config.space.names, config.observables)
-    except ValueError as error:
+        return read_results(config.output, config.space.names, config.observables)
+    except ResultsMismatch as error:
         raise UsageError(str(error)) from None
-    folder = out or os.path.dirname(config.output)
-    for path in plot_scan(results, config.space, config.scan["good_threshold"], folder):
-        print(path)
-    return 0

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from glassnet.cli import main
-from glassnet.physics.scan import Command
+from glassnet.physics.scan import Command, DaskExecutor
 from glassnet.physics.scan.config import load_config
 from glassnet.physics.scan.results import read_results
 
@@ -63,6 +63,10 @@ def test_run_resume_and_plot(tmp_path, capsys):
     assert [os.path.basename(p) for p in paths] == ["scan_projections.png", "scan_likelihood.png",
                                                     "scan_efficiency.png"]
     assert all(os.path.getsize(p) > 10_000 for p in paths)
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert main(["scan", "export", config, str(tmp_path / "r.parquet")]) == 0
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert table.num_rows == 160 and table.column_names[3:6] == ["x", "y", "O"]
 
 
 def test_plot_needs_results(tmp_path, capsys):
@@ -82,3 +86,15 @@ def test_bad_arguments(tmp_path, capsys, argv, message):
     (tmp_path / "scan.toml").write_text(CONFIG)
     assert main(["scan", "run", str(tmp_path / "scan.toml"), *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_results_of_another_scan_and_an_unreachable_scheduler(tmp_path, capsys):
+    (tmp_path / "model.py").write_text(MODEL)
+    (tmp_path / "scan.toml").write_text(CONFIG)
+    os.makedirs(tmp_path / "out")
+    (tmp_path / "out" / "results.csv").write_text("id,iteration,origin,a,b\n")
+    assert main(["scan", "resume", str(tmp_path / "scan.toml"), "--verbose", "0"]) == 2
+    assert "do not match" in capsys.readouterr().err
+    pytest.importorskip("distributed")
+    with pytest.raises(ConnectionError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
+        DaskExecutor("tcp://127.0.0.1:1", timeout=1)

@@ -68,3 +68,19 @@ def test_ml_scan_beats_random_on_the_egg_box(tmp_path):
     assert problem.regions_found(ml.params, ml_good) >= 16
     late = ml.iteration >= 6
     assert ml_good[late].mean() > 10 * random_good.mean()
+
+
+@pytest.mark.parametrize("target", ["observables", "log_likelihood"])
+def test_density_penalty_and_log_likelihood_target(tmp_path, target):
+    problem = egg_box()
+    options = dict(n_initial=60, batch_size=30, target=target, **SMALL)
+    plain = _scan(MLScan, problem, tmp_path / "a.csv", **options)
+    results = plain.run(90)
+    penalized = _scan(MLScan, problem, tmp_path / "b.csv", density_penalty=3.0, density_radius=0.05, **options)
+    penalized.regressor = plain.regressor  # the same surrogate, to compare the weights alone
+    u = np.random.default_rng(0).random((500, 2))
+    good = problem.space.to_unit(results.params[results.likelihood > 0.1])
+    assert len(good)
+    np.testing.assert_allclose(penalized._log_weight(u, good) - plain._log_weight(u, good),
+                               density_log_penalty(u, good, 3.0, 0.05))
+    assert plain.predict_log_likelihood(u).shape == (500,)

@@ -198,14 +198,19 @@ class DaskExecutor:
     """A dask.distributed cluster: a ``Client`` you made, or a scheduler address 'tcp://host:8786'
     (then this executor opens the client and closes it)."""
 
-    def __init__(self, client):
+    def __init__(self, client, timeout: float = 30.0):
         try:
             import distributed
         except ImportError:
             raise ImportError("a Dask scheduler needs dask.distributed: pip install 'glassnet[scan]'") from None
         self._distributed = distributed
         self.owns_client = isinstance(client, str)
-        self.client = distributed.Client(client) if self.owns_client else client
+        if self.owns_client:
+            try:
+                client = distributed.Client(client, timeout=timeout)
+            except (OSError, TimeoutError) as error:
+                raise ConnectionError(f"cannot reach the Dask scheduler at {client}: {error}") from None
+        self.client = client
 
     def map_unordered(self, fn, items):
         futures = {self.client.submit(fn, *item, pure=False): i for i, item in enumerate(items)}

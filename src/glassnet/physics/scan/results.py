@@ -23,6 +23,10 @@ META_COLUMNS = ("id", "iteration", "origin")
 LIKELIHOOD_COLUMNS = ("log_likelihood", "likelihood", "valid", "reason")
 
 
+class ResultsMismatch(ValueError):
+    """A results file whose columns do not belong to this scan."""
+
+
 def write_atomically(path, text: str) -> None:
     """Write ``text`` to a temporary file beside ``path``, then rename it over ``path``."""
     tmp = f"{path}.tmp"
@@ -117,7 +121,7 @@ def read_results(path, parameters, observables) -> ScanResults:
         found = next(reader, None)
         expected = header(parameters, observables)
         if found != expected:
-            raise ValueError(f"{path}: columns {found} do not match this scan's {expected}")
+            raise ResultsMismatch(f"{path}: columns {found} do not match this scan's {expected}")
         rows = [row for row in reader if len(row) == len(expected)]
     return _from_rows(rows, parameters, observables)
 
