@@ -91,12 +91,14 @@ def _check(table, schema: dict, where: str) -> dict:
             continue
         value = table[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        number_ok = float in kinds and isinstance(value, int) and not isinstance(value, bool)
-        if not (number_ok or (isinstance(value, kinds) and not (bool not in kinds and isinstance(value, bool)))):
+        is_bool = isinstance(value, bool)  # a bool is an int to Python, not to a config
+        if float in kinds and isinstance(value, int) and not is_bool:
+            value = float(value)
+        if not isinstance(value, kinds) or (is_bool and bool not in kinds):
             raise ConfigError(f"'{name}' must be {' or '.join(TYPES[k] for k in kinds)}, got {value!r}")
         if check is not None and not check[0](value):
             raise ConfigError(f"'{name}' must be {check[1]}, got {value!r}")
-        values[key] = float(value) if number_ok else value
+        values[key] = value
     return values
 
 
@@ -205,8 +207,8 @@ def load_config(path) -> ScanConfig:
     stray = sorted(({"ml", "mcmc"} - {scan["method"]}) & set(data))
     if stray:
         raise ConfigError(f"section '[{stray[0]}]' does not apply to scan.method = {scan['method']!r}")
-    hidden = method_options.get("hidden", [1])
-    if not hidden or not all(isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in hidden):
+    hidden = method_options.get("hidden")
+    if hidden is not None and not (hidden and all(type(h) is int and h >= 1 for h in hidden)):
         raise ConfigError(f"'ml.hidden' must be a list of positive integers, got {hidden!r}")
     record = observable["record"]
     if not all(isinstance(r, str) for r in record):

@@ -59,7 +59,6 @@ class MLScan(Scan):
                            first_steps=first_train_steps, batch_size=train_batch_size)
         self.regressor = MLPRegressor(n_out, **mlp_options)
         self.classifier = MLPClassifier(**mlp_options) if validity_classifier else None
-        self.losses = []  # (iteration, regressor's last minibatch loss)
 
     def propose(self, results, iteration, rng):
         d = len(self.space)
@@ -67,7 +66,7 @@ class MLScan(Scan):
             return self.space.sample_unit(self.n_initial, rng), np.full(self.n_initial, "initial", dtype=object)
         u = self.space.to_unit(results.params)
         with one_blas_thread():
-            trainable = self._fit(results, u, iteration, rng)
+            trainable = self._fit(results, u, rng)
             n_random = int(round(self.random_fraction * self.batch_size)) if trainable else self.batch_size
             proposed = np.zeros((0, d))
             if trainable:
@@ -78,7 +77,7 @@ class MLScan(Scan):
         points = np.concatenate([proposed, self.space.sample_unit(n_random, rng)])
         return points, np.array(["ml"] * len(proposed) + ["random"] * n_random, dtype=object)
 
-    def _fit(self, results, u, iteration, rng) -> bool:
+    def _fit(self, results, u, rng) -> bool:
         """Retrain the surrogates on ``results``; False if there is nothing to learn from yet."""
         if self.target == "observables":
             rows = results.valid
@@ -88,7 +87,7 @@ class MLScan(Scan):
             y = results.log_likelihood[rows, None]
         if rows.sum() < 2:
             return False
-        self.losses.append((iteration, self.regressor.fit(u[rows], y, rng)))
+        self.regressor.fit(u[rows], y, rng)
         if self.classifier is not None:
             self.classifier.fit(u, results.valid, rng)
         return True
