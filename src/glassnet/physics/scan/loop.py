@@ -65,15 +65,13 @@ class MLScan(Scan):
         if iteration == 0:
             return self.space.sample_unit(self.n_initial, rng), np.full(self.n_initial, "initial", dtype=object)
         u = self.space.to_unit(results.params)
+        proposed = np.zeros((0, d))
         with one_blas_thread():
-            trainable = self._fit(results, u, rng)
-            n_random = int(round(self.random_fraction * self.batch_size)) if trainable else self.batch_size
-            proposed = np.zeros((0, d))
-            if trainable:
+            if self._fit(results, u, rng):
                 good = u[results.good(self.good_threshold)]
-                proposed = rejection_sample(lambda c: self._log_weight(c, good), self.batch_size - n_random, d,
-                                            rng, self.n_candidates)
-        n_random = self.batch_size - len(proposed)  # also fills up if too few candidates were kept
+                n_ml = self.batch_size - int(round(self.random_fraction * self.batch_size))
+                proposed = rejection_sample(lambda c: self._log_weight(c, good), n_ml, d, rng, self.n_candidates)
+        n_random = self.batch_size - len(proposed)  # the exploration share, and any shortfall of kept candidates
         points = np.concatenate([proposed, self.space.sample_unit(n_random, rng)])
         return points, np.array(["ml"] * len(proposed) + ["random"] * n_random, dtype=object)
 
