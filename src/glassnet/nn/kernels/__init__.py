@@ -1,0 +1,1 @@
+"""Hot kernels of glassnet.nn: fused implementations beside their short loop-based references."""

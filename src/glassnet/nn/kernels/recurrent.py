@@ -1,0 +1,334 @@
+"""Fused recurrent kernels: one ``Function`` runs one layer direction over the whole sequence.
+
+Each kernel follows the same plan (what cuDNN and PyTorch's CPU path do, written out in NumPy):
+
+1. the input projection  X W_ihᵀ + b  for *all* time steps as one GEMM before the loop;
+2. per step, one GEMM  h W_hhᵀ  for all gates, then the gate math in a few in-place ufuncs;
+3. back-propagation through time as one backward loop (iterative: memory linear in the sequence
+   length), keeping only the per-step gate gradients;
+4. the weight gradients once per sequence, as one GEMM each over all steps stacked:
+   ∂L/∂W_ih = Σ_t δ_tᵀ x_t,  ∂L/∂W_hh = Σ_t δ_tᵀ h_{t-1},  ∂L/∂x = δ W_ih.
+
+The readable per-step cells built from autograd ops are in ``recurrent_reference.py``; the tests
+hold these kernels equal to them. Sigmoids are computed as σ(a) = ½ tanh(a/2) + ½: the halving is
+folded into the weights (exact in floating point), so one ``tanh`` call covers all gates.
+
+Tensors are time-major: x (T, B, I), states (B, H). The output of a kernel is one array that packs
+the per-step outputs and the final states, ``[h_1 … h_T, h_n]`` (LSTM: ``[…, h_n, c_n]``), shape
+(T + 1 or T + 2, B, H); the layer slices it. With ``lengths`` (one per batch row, padded batches),
+row b is updated only at steps t < lengths[b], its outputs past its length are 0 and its final
+state is the one at its last step; ``reverse`` runs the direction from each row's last step back.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd import Function
+
+
+def keep_masks(lengths, steps: int, dtype) -> np.ndarray | None:
+    """(T, B, 1) masks m_t = [t < length_b], or None when every row has the full length."""
+    if lengths is None:
+        return None
+    lengths = np.asarray(lengths)
+    if np.all(lengths == steps):
+        return None
+    return (np.arange(steps)[:, None] < lengths[None, :]).astype(dtype)[:, :, None]
+
+
+def time_steps(steps: int, reverse: bool):
+    """(t, slot of the state entering step t, slot of the state leaving it) in processing order.
+
+    States live in one (T + 1, B, H) array: forward, slot 0 holds h_0 and slot t+1 the state after
+    step t; reverse, slot T holds h_0 and slot t the state after step t. So the outputs and the
+    inputs to W_hh are always the contiguous slices ``states[out_slots]`` and ``states[in_slots]``.
+    """
+    if reverse:
+        return [(t, t + 1, t) for t in range(steps - 1, -1, -1)]
+    return [(t, t, t + 1) for t in range(steps)]
+
+
+def slots(steps: int, reverse: bool) -> tuple[slice, slice, int]:
+    """(input-state slice, output-state slice, final slot) of the (T + 1, B, H) state array."""
+    if reverse:
+        return slice(1, steps + 1), slice(0, steps), 0
+    return slice(0, steps), slice(1, steps + 1), steps
+
+
+def half_scaled(weight: np.ndarray, hidden: int, sigmoid_blocks) -> np.ndarray:
+    """Copy of a (G·H, ·) weight (or bias) whose sigmoid gate blocks are halved: σ(a) = ½tanh(a/2)+½."""
+    scaled = weight.copy()
+    for k in sigmoid_blocks:
+        scaled[k * hidden:(k + 1) * hidden] *= 0.5
+    return scaled
+
+
+def pack(states: np.ndarray, keep, reverse: bool, *finals) -> np.ndarray:
+    """[outputs (T, B, H), final states…] as one (T + len(finals), B, H) array."""
+    steps = states.shape[0] - 1
+    _, out_slots, _ = slots(steps, reverse)
+    packed = np.empty((steps + len(finals),) + states.shape[1:], dtype=states.dtype)
+    np.multiply(states[out_slots], keep, out=packed[:steps]) if keep is not None \
+        else np.copyto(packed[:steps], states[out_slots])
+    for k, final in enumerate(finals):
+        packed[steps + k] = final
+    return packed
+
+
+def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, states: np.ndarray):
+    """∂L/∂x, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b_ih, ∂L/∂b_hh from the per-step gate gradients, one GEMM each.
+
+    ``d_x_gates`` (T, B, G) is ∂L/∂(x W_ihᵀ + b_ih) and ``d_h_gates`` ∂L/∂(h W_hhᵀ + b_hh) (the same
+    array for LSTM and plain RNN, where both enter the gates as a sum).
+    """
+    steps, batch, width = d_x_gates.shape
+    need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad[:5]
+    dx_rows = d_x_gates.reshape(steps * batch, width)
+    dh_rows = d_h_gates.reshape(steps * batch, width)
+    in_slots, _, _ = slots(steps, ctx.reverse)
+    h_in = states[in_slots].reshape(steps * batch, -1)
+    grad_x = (dx_rows @ ctx.w_ih).reshape(steps, batch, -1) if need_x else None
+    grad_w_ih = dx_rows.T @ ctx.x.reshape(steps * batch, -1) if need_w_ih else None
+    grad_w_hh = dh_rows.T @ h_in if need_w_hh else None
+    grad_b_ih = dx_rows.sum(axis=0) if need_b_ih else None
+    grad_b_hh = dh_rows.sum(axis=0) if need_b_hh else None
+    return grad_x, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh
+
+
+def _carry(d_state: np.ndarray, keep_t, d_through_cell: np.ndarray) -> np.ndarray:
+    """Gradient reaching the previous state: through the cell, plus, on padded steps (where the
+    state was carried over unchanged), the incoming gradient itself."""
+    if keep_t is None:
+        return d_through_cell
+    return d_through_cell + d_state * (1 - keep_t)
+
+
+class RNNSequence(Function):
+    """Elman RNN over a sequence:  h_t = f(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh),  f = tanh or relu.
+
+    BPTT:  δ_t = (∂L/∂h_t) ⊙ f'(·)  with  ∂L/∂h_t = g_t + δ_{t+1} W_hh.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, lengths=None, reverse=False, nonlinearity="tanh"):
+        steps, batch, _ = x.shape
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse, ctx.relu = x, w_ih, w_hh, reverse, nonlinearity == "relu"
+        ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
+        xw = (x.reshape(steps * batch, -1) @ w_ih.T).reshape(steps, batch, -1)
+        xw += b_ih + b_hh
+        states = np.empty((steps + 1,) + h0.shape, dtype=x.dtype)
+        states[steps if reverse else 0] = h0
+        w_hh_t = w_hh.T
+        for t, i, o in time_steps(steps, reverse):
+            h = np.matmul(states[i], w_hh_t, out=states[o])
+            h += xw[t]
+            np.maximum(h, 0, out=h) if ctx.relu else np.tanh(h, out=h)
+            if keep is not None:
+                h *= keep[t]
+                h += states[i] * (1 - keep[t])
+        ctx.states = states
+        return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
+
+    @staticmethod
+    def backward(ctx, g):
+        states, keep = ctx.states, ctx.keep
+        steps = states.shape[0] - 1
+        d_out = g[:steps] * keep if keep is not None else g[:steps]
+        d_h = g[steps].copy()
+        d_pre = np.empty((steps,) + states.shape[1:], dtype=g.dtype)
+        for t, i, o in reversed(time_steps(steps, ctx.reverse)):
+            d_h += d_out[t]
+            d = d_pre[t]
+            h = states[o]
+            if ctx.relu:
+                np.multiply(d_h, h > 0, out=d)
+            else:
+                np.multiply(h, h, out=d)
+                np.subtract(1, d, out=d)
+                d *= d_h
+            if keep is not None:
+                d *= keep[t]
+            d_h = _carry(d_h, None if keep is None else keep[t], d @ ctx.w_hh)
+        grads = input_and_weight_grads(ctx, d_pre, d_pre, states)
+        return grads + (d_h,)
+
+
+class LSTMSequence(Function):
+    """LSTM over a sequence, gates in PyTorch's order (i, f, g, o):
+
+        [i, f, g, o] = [σ, σ, tanh, σ](x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh)
+        c_t = f ⊙ c_{t-1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
+
+    BPTT with ∂c = ∂L/∂c_t + ∂L/∂h_t ⊙ o ⊙ (1 − tanh²c_t):
+        δo = ∂h ⊙ tanh c_t ⊙ o(1−o),  δi = ∂c ⊙ g ⊙ i(1−i),  δf = ∂c ⊙ c_{t-1} ⊙ f(1−f),
+        δg = ∂c ⊙ i ⊙ (1−g²),  ∂L/∂c_{t-1} = ∂c ⊙ f,  ∂L/∂h_{t-1} = δ W_hh.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, c0, lengths=None, reverse=False):
+        steps, batch, _ = x.shape
+        hidden = h0.shape[-1]
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse = x, w_ih, w_hh, reverse
+        ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
+        sig = (0, 1, 3)
+        xw = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
+        xw += half_scaled(b_ih + b_hh, hidden, sig)
+        w_hh_t = half_scaled(w_hh, hidden, sig).T
+        # after tanh of the half-scaled pre-activations: act = scale · tanh + shift
+        scale = np.full(4 * hidden, 0.5, dtype=x.dtype)
+        scale[2 * hidden:3 * hidden] = 1
+        shift = 1 - scale
+
+        states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
+        cells = np.empty_like(states)
+        tanh_c = np.empty((steps, batch, hidden), dtype=x.dtype)
+        gates = np.empty((steps, batch, 4 * hidden), dtype=x.dtype)
+        first = steps if reverse else 0
+        states[first], cells[first] = h0, c0
+        for t, i, o in time_steps(steps, reverse):
+            a = np.matmul(states[i], w_hh_t, out=gates[t])
+            a += xw[t]
+            np.tanh(a, out=a)
+            a *= scale
+            a += shift
+            in_g, forget, cand, out_g = (a[:, k * hidden:(k + 1) * hidden] for k in range(4))
+            c = np.multiply(forget, cells[i], out=cells[o])
+            c += in_g * cand
+            np.tanh(c, out=tanh_c[t])
+            np.multiply(out_g, tanh_c[t], out=states[o])
+            if keep is not None:
+                for s in (states, cells):
+                    s[o] *= keep[t]
+                    s[o] += s[i] * (1 - keep[t])
+        ctx.states, ctx.cells, ctx.tanh_c, ctx.gates = states, cells, tanh_c, gates
+        final = slots(steps, reverse)[2]
+        return pack(states, keep, reverse, states[final], cells[final])
+
+    @staticmethod
+    def backward(ctx, g):
+        states, cells, tanh_c, gates, keep = ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.keep
+        steps, _, hidden = tanh_c.shape
+        d_out = g[:steps] * keep if keep is not None else g[:steps]
+        d_h, d_c = g[steps].copy(), g[steps + 1].copy()
+        d_gates = np.empty_like(gates)
+        w_hh = ctx.w_hh
+        for t, i, o in reversed(time_steps(steps, ctx.reverse)):
+            a, d = gates[t], d_gates[t]
+            in_g, forget, cand, out_g = (a[:, k * hidden:(k + 1) * hidden] for k in range(4))
+            d_i, d_f, d_g, d_o = (d[:, k * hidden:(k + 1) * hidden] for k in range(4))
+            d_h += d_out[t]
+            keep_t = None if keep is None else keep[t]
+            dh_cell = d_h if keep_t is None else d_h * keep_t
+            # δo = ∂h ⊙ tanh c ⊙ o(1−o)
+            np.multiply(dh_cell, tanh_c[t], out=d_o)
+            d_o *= out_g
+            d_o *= 1 - out_g
+            # ∂c = ∂L/∂c_t + ∂h ⊙ o ⊙ (1 − tanh²c)
+            dc_cell = np.multiply(tanh_c[t], tanh_c[t])
+            np.subtract(1, dc_cell, out=dc_cell)
+            dc_cell *= out_g
+            dc_cell *= dh_cell
+            dc_cell += d_c if keep_t is None else d_c * keep_t
+            np.multiply(dc_cell, cand, out=d_i)
+            d_i *= in_g
+            d_i *= 1 - in_g
+            np.multiply(dc_cell, cells[i], out=d_f)
+            d_f *= forget
+            d_f *= 1 - forget
+            np.multiply(cand, cand, out=d_g)
+            np.subtract(1, d_g, out=d_g)
+            d_g *= in_g
+            d_g *= dc_cell
+            d_c = _carry(d_c, keep_t, dc_cell * forget)
+            d_h = _carry(d_h, keep_t, d @ w_hh)
+        grads = input_and_weight_grads(ctx, d_gates, d_gates, states)
+        return grads + (d_h, d_c)
+
+
+class GRUSequence(Function):
+    """GRU over a sequence, gates in PyTorch's order (r, z, n):
+
+        r = σ(x W_irᵀ + b_ir + h W_hrᵀ + b_hr),   z = σ(x W_izᵀ + b_iz + h W_hzᵀ + b_hz)
+        n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn)),   h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+
+    BPTT:  δn = ∂h ⊙ (1−z) ⊙ (1−n²),  δz = ∂h ⊙ (h_{t-1} − n) ⊙ z(1−z),
+           δr = δn ⊙ (h W_hnᵀ + b_hn) ⊙ r(1−r),  ∂L/∂(h W_hnᵀ + b_hn) = δn ⊙ r,
+           ∂L/∂h_{t-1} = ∂h ⊙ z + [δr, δz, δn ⊙ r] W_hh.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, lengths=None, reverse=False):
+        steps, batch, _ = x.shape
+        hidden = h0.shape[-1]
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse = x, w_ih, w_hh, reverse
+        ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
+        sig = (0, 1)
+        bias = b_ih.copy()
+        bias[:2 * hidden] += b_hh[:2 * hidden]
+        xw = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
+        xw += half_scaled(bias, hidden, sig)
+        w_hh_t = half_scaled(w_hh, hidden, sig).T
+        b_hn = b_hh[2 * hidden:]
+
+        states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
+        rz = np.empty((steps, batch, 2 * hidden), dtype=x.dtype)
+        new = np.empty((steps, batch, hidden), dtype=x.dtype)
+        hw_n = np.empty_like(new)
+        hw = np.empty((batch, 3 * hidden), dtype=x.dtype)
+        states[steps if reverse else 0] = h0
+        for t, i, o in time_steps(steps, reverse):
+            h_prev = states[i]
+            np.matmul(h_prev, w_hh_t, out=hw)
+            gate = np.add(hw[:, :2 * hidden], xw[t, :, :2 * hidden], out=rz[t])
+            np.tanh(gate, out=gate)
+            gate *= 0.5
+            gate += 0.5
+            r, z = gate[:, :hidden], gate[:, hidden:]
+            np.add(hw[:, 2 * hidden:], b_hn, out=hw_n[t])
+            n = np.multiply(r, hw_n[t], out=new[t])
+            n += xw[t, :, 2 * hidden:]
+            np.tanh(n, out=n)
+            h = np.subtract(h_prev, n, out=states[o])     # h_t = n + z ⊙ (h_{t-1} − n)
+            h *= z
+            h += n
+            if keep is not None:
+                h *= keep[t]
+                h += h_prev * (1 - keep[t])
+        ctx.states, ctx.rz, ctx.new, ctx.hw_n = states, rz, new, hw_n
+        return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
+
+    @staticmethod
+    def backward(ctx, g):
+        states, rz, new, hw_n, keep = ctx.states, ctx.rz, ctx.new, ctx.hw_n, ctx.keep
+        steps, batch, hidden = new.shape
+        d_out = g[:steps] * keep if keep is not None else g[:steps]
+        d_h = g[steps].copy()
+        d_x_gates = np.empty((steps, batch, 3 * hidden), dtype=g.dtype)
+        d_h_gates = np.empty_like(d_x_gates)
+        w_hh = ctx.w_hh
+        for t, i, o in reversed(time_steps(steps, ctx.reverse)):
+            r, z, n = rz[t, :, :hidden], rz[t, :, hidden:], new[t]
+            dx, dhw = d_x_gates[t], d_h_gates[t]
+            d_r, d_z, d_n = dx[:, :hidden], dx[:, hidden:2 * hidden], dx[:, 2 * hidden:]
+            d_h += d_out[t]
+            keep_t = None if keep is None else keep[t]
+            dh_cell = d_h if keep_t is None else d_h * keep_t
+            # δn = ∂h ⊙ (1 − z) ⊙ (1 − n²)
+            np.multiply(n, n, out=d_n)
+            np.subtract(1, d_n, out=d_n)
+            d_n *= 1 - z
+            d_n *= dh_cell
+            # δz = ∂h ⊙ (h_{t-1} − n) ⊙ z(1 − z)
+            np.subtract(states[i], n, out=d_z)
+            d_z *= dh_cell
+            d_z *= z
+            d_z *= 1 - z
+            # ∂ of the recurrent n-term, then δr = δn ⊙ (h W_hnᵀ + b_hn) ⊙ r(1 − r)
+            np.multiply(d_n, r, out=dhw[:, 2 * hidden:])
+            np.multiply(d_n, hw_n[t], out=d_r)
+            d_r *= r
+            d_r *= 1 - r
+            dhw[:, :2 * hidden] = dx[:, :2 * hidden]
+            d_h = _carry(d_h, keep_t, dh_cell * z + dhw @ w_hh)
+        grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states)
+        return grads + (d_h,)
