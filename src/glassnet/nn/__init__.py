@@ -11,3 +11,4 @@ from .layers.loss import (
     SmoothL1Loss,
 )
 from .module import LayerInputError, Module, Parameter
+from .layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
