@@ -12,3 +12,5 @@ from .layers.loss import (
 )
 from .module import LayerInputError, Module, Parameter
 from .layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .layers.attention import AdditiveAttention, MultiheadAttention
+from .layers.embedding import Embedding

@@ -8,3 +8,5 @@ from .loss import (
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, entropy, huber_loss,
     kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss,
 )
+from .attention import scaled_dot_product_attention
+from .embedding import cosine_similarity, embedding
