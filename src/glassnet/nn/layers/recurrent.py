@@ -274,8 +274,8 @@ class RNNCell(RNNCellBase):
                  dtype=np.float32, rng=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, bias, dtype, rng)
+        self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
         x, (h,), unbatched = self._check(input, hx, 1)
