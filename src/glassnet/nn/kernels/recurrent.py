@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import Function
+from . import recurrent_numba as compiled
+from .blas import one_blas_thread
 
 
 def keep_masks(lengths, steps: int, dtype) -> np.ndarray | None:
@@ -34,6 +36,11 @@ def keep_masks(lengths, steps: int, dtype) -> np.ndarray | None:
     if np.all(lengths == steps):
         return None
     return (np.arange(steps)[:, None] < lengths[None, :]).astype(dtype)[:, :, None]
+
+
+def keep_rows(keep, steps: int, batch: int, dtype) -> np.ndarray:
+    """(T, B) live-row masks for the compiled steps (all ones without lengths)."""
+    return np.ones((steps, batch), dtype=dtype) if keep is None else keep[:, :, 0]
 
 
 def time_steps(steps: int, reverse: bool):
@@ -119,13 +126,14 @@ class RNNSequence(Function):
         states = np.empty((steps + 1,) + h0.shape, dtype=x.dtype)
         states[steps if reverse else 0] = h0
         w_hh_t = w_hh.T
-        for t, i, o in time_steps(steps, reverse):
-            h = np.matmul(states[i], w_hh_t, out=states[o])
-            h += xw[t]
-            np.maximum(h, 0, out=h) if ctx.relu else np.tanh(h, out=h)
-            if keep is not None:
-                h *= keep[t]
-                h += states[i] * (1 - keep[t])
+        with one_blas_thread():
+            for t, i, o in time_steps(steps, reverse):
+                h = np.matmul(states[i], w_hh_t, out=states[o])
+                h += xw[t]
+                np.maximum(h, 0, out=h) if ctx.relu else np.tanh(h, out=h)
+                if keep is not None:
+                    h *= keep[t]
+                    h += states[i] * (1 - keep[t])
         ctx.states = states
         return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
 
@@ -136,21 +144,110 @@ class RNNSequence(Function):
         d_out = g[:steps] * keep if keep is not None else g[:steps]
         d_h = g[steps].copy()
         d_pre = np.empty((steps,) + states.shape[1:], dtype=g.dtype)
-        for t, i, o in reversed(time_steps(steps, ctx.reverse)):
-            d_h += d_out[t]
-            d = d_pre[t]
-            h = states[o]
-            if ctx.relu:
-                np.multiply(d_h, h > 0, out=d)
-            else:
-                np.multiply(h, h, out=d)
-                np.subtract(1, d, out=d)
-                d *= d_h
-            if keep is not None:
-                d *= keep[t]
-            d_h = _carry(d_h, None if keep is None else keep[t], d @ ctx.w_hh)
+        with one_blas_thread():
+            for t, i, o in reversed(time_steps(steps, ctx.reverse)):
+                d_h += d_out[t]
+                d = d_pre[t]
+                h = states[o]
+                if ctx.relu:
+                    np.multiply(d_h, h > 0, out=d)
+                else:
+                    np.multiply(h, h, out=d)
+                    np.subtract(1, d, out=d)
+                    d *= d_h
+                if keep is not None:
+                    d *= keep[t]
+                d_h = _carry(d_h, None if keep is None else keep[t], d @ ctx.w_hh)
         grads = input_and_weight_grads(ctx, d_pre, d_pre, states)
         return grads + (d_h,)
+
+
+def _blocks(a: np.ndarray, count: int) -> list[np.ndarray]:
+    hidden = a.shape[1] // count
+    return [a[:, k * hidden:(k + 1) * hidden] for k in range(count)]
+
+
+def _hold_padded(keep: np.ndarray, *pairs) -> None:
+    """new ← keep·new + (1 − keep)·old for each (new, old) pair: padded rows carry their state."""
+    if keep.all():
+        return
+    k = keep[:, None]
+    for new, old in pairs:
+        new *= k
+        new += old * (1 - k)
+
+
+def lstm_step_forward(a, h_prev, c_prev, h, c, tanh_c, keep):
+    """One LSTM step after the GEMM. a (B, 4H): half-scaled pre-activations in, [i, f, g, o] out."""
+    np.tanh(a, out=a)
+    i, f, g, o = _blocks(a, 4)
+    for sigmoid in (i, f, o):  # σ(x) = ½ tanh(x/2) + ½
+        sigmoid *= 0.5
+        sigmoid += 0.5
+    np.multiply(f, c_prev, out=c)
+    c += i * g                      # c_t = f ⊙ c_{t-1} + i ⊙ g
+    np.tanh(c, out=tanh_c)
+    np.multiply(o, tanh_c, out=h)   # h_t = o ⊙ tanh c_t
+    _hold_padded(keep, (h, h_prev), (c, c_prev))
+
+
+def lstm_step_backward(a, tanh_c, c_prev, d_h, d_c, d, keep):
+    """Gate gradients d (B, 4H) of one step; d_c becomes ∂L/∂c_{t-1}, d_h the part of ∂L/∂h_{t-1}
+    that skips W_hh (nonzero on padded rows only)."""
+    k = keep[:, None]
+    i, f, g, o = _blocks(a, 4)
+    d_i, d_f, d_g, d_o = _blocks(d, 4)
+    dh = d_h * k
+    dc = d_c * k + dh * o * (1 - tanh_c * tanh_c)
+    np.multiply(dh * tanh_c, o * (1 - o), out=d_o)
+    np.multiply(dc * g, i * (1 - i), out=d_i)
+    np.multiply(dc * c_prev, f * (1 - f), out=d_f)
+    np.multiply(dc * i, 1 - g * g, out=d_g)
+    d_c *= 1 - k
+    d_c += dc * f
+    d_h *= 1 - k
+
+
+def gru_step_forward(hw, xw, b_hn, h_prev, rz, new, hw_n, h, keep):
+    """One GRU step after the GEMM hw = h W_hhᵀ (r, z blocks half-scaled, like xw's)."""
+    hidden = h.shape[1]
+    np.add(hw[:, :2 * hidden], xw[:, :2 * hidden], out=rz)
+    np.tanh(rz, out=rz)
+    rz *= 0.5
+    rz += 0.5
+    r, z = rz[:, :hidden], rz[:, hidden:]
+    np.add(hw[:, 2 * hidden:], b_hn, out=hw_n)
+    np.multiply(r, hw_n, out=new)
+    new += xw[:, 2 * hidden:]
+    np.tanh(new, out=new)           # n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn))
+    np.subtract(h_prev, new, out=h)
+    h *= z
+    h += new                        # h_t = n + z ⊙ (h_{t-1} − n)
+    _hold_padded(keep, (h, h_prev))
+
+
+def gru_step_backward(rz, new, hw_n, h_prev, d_h, dx, dhw, keep):
+    """Gradients w.r.t. the step's input projection (dx) and h W_hhᵀ + b_hh (dhw); d_h becomes the
+    part of ∂L/∂h_{t-1} that skips W_hh."""
+    hidden = d_h.shape[1]
+    k = keep[:, None]
+    r, z = rz[:, :hidden], rz[:, hidden:]
+    d_r, d_z, d_n = _blocks(dx, 3)
+    dh = d_h * k
+    np.multiply(dh * (1 - z), 1 - new * new, out=d_n)
+    np.multiply(dh * (h_prev - new), z * (1 - z), out=d_z)
+    np.multiply(d_n * hw_n, r * (1 - r), out=d_r)
+    dhw[:, :2 * hidden] = dx[:, :2 * hidden]
+    np.multiply(d_n, r, out=dhw[:, 2 * hidden:])
+    d_h *= 1 - k
+    d_h += dh * z
+
+
+def _steps_for(x: np.ndarray, numpy_step, compiled_name: str):
+    """The compiled step for float32 when Numba is installed, else the NumPy one."""
+    if compiled.numba is not None and x.dtype == np.float32:
+        return getattr(compiled, compiled_name)
+    return numpy_step
 
 
 class LSTMSequence(Function):
@@ -174,10 +271,6 @@ class LSTMSequence(Function):
         xw = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
         xw += half_scaled(b_ih + b_hh, hidden, sig)
         w_hh_t = half_scaled(w_hh, hidden, sig).T
-        # after tanh of the half-scaled pre-activations: act = scale · tanh + shift
-        scale = np.full(4 * hidden, 0.5, dtype=x.dtype)
-        scale[2 * hidden:3 * hidden] = 1
-        shift = 1 - scale
 
         states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
         cells = np.empty_like(states)
@@ -185,62 +278,30 @@ class LSTMSequence(Function):
         gates = np.empty((steps, batch, 4 * hidden), dtype=x.dtype)
         first = steps if reverse else 0
         states[first], cells[first] = h0, c0
-        for t, i, o in time_steps(steps, reverse):
-            a = np.matmul(states[i], w_hh_t, out=gates[t])
-            a += xw[t]
-            np.tanh(a, out=a)
-            a *= scale
-            a += shift
-            in_g, forget, cand, out_g = (a[:, k * hidden:(k + 1) * hidden] for k in range(4))
-            c = np.multiply(forget, cells[i], out=cells[o])
-            c += in_g * cand
-            np.tanh(c, out=tanh_c[t])
-            np.multiply(out_g, tanh_c[t], out=states[o])
-            if keep is not None:
-                for s in (states, cells):
-                    s[o] *= keep[t]
-                    s[o] += s[i] * (1 - keep[t])
-        ctx.states, ctx.cells, ctx.tanh_c, ctx.gates = states, cells, tanh_c, gates
+        rows = keep_rows(keep, steps, batch, x.dtype)
+        step = _steps_for(x, lstm_step_forward, "lstm_step_forward")
+        with one_blas_thread():
+            for t, i, o in time_steps(steps, reverse):
+                a = np.matmul(states[i], w_hh_t, out=gates[t])
+                a += xw[t]
+                step(a, states[i], cells[i], states[o], cells[o], tanh_c[t], rows[t])
+        ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.rows = states, cells, tanh_c, gates, rows
         final = slots(steps, reverse)[2]
         return pack(states, keep, reverse, states[final], cells[final])
 
     @staticmethod
     def backward(ctx, g):
         states, cells, tanh_c, gates, keep = ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.keep
-        steps, _, hidden = tanh_c.shape
+        steps = tanh_c.shape[0]
         d_out = g[:steps] * keep if keep is not None else g[:steps]
         d_h, d_c = g[steps].copy(), g[steps + 1].copy()
         d_gates = np.empty_like(gates)
-        w_hh = ctx.w_hh
-        for t, i, o in reversed(time_steps(steps, ctx.reverse)):
-            a, d = gates[t], d_gates[t]
-            in_g, forget, cand, out_g = (a[:, k * hidden:(k + 1) * hidden] for k in range(4))
-            d_i, d_f, d_g, d_o = (d[:, k * hidden:(k + 1) * hidden] for k in range(4))
-            d_h += d_out[t]
-            keep_t = None if keep is None else keep[t]
-            dh_cell = d_h if keep_t is None else d_h * keep_t
-            # δo = ∂h ⊙ tanh c ⊙ o(1−o)
-            np.multiply(dh_cell, tanh_c[t], out=d_o)
-            d_o *= out_g
-            d_o *= 1 - out_g
-            # ∂c = ∂L/∂c_t + ∂h ⊙ o ⊙ (1 − tanh²c)
-            dc_cell = np.multiply(tanh_c[t], tanh_c[t])
-            np.subtract(1, dc_cell, out=dc_cell)
-            dc_cell *= out_g
-            dc_cell *= dh_cell
-            dc_cell += d_c if keep_t is None else d_c * keep_t
-            np.multiply(dc_cell, cand, out=d_i)
-            d_i *= in_g
-            d_i *= 1 - in_g
-            np.multiply(dc_cell, cells[i], out=d_f)
-            d_f *= forget
-            d_f *= 1 - forget
-            np.multiply(cand, cand, out=d_g)
-            np.subtract(1, d_g, out=d_g)
-            d_g *= in_g
-            d_g *= dc_cell
-            d_c = _carry(d_c, keep_t, dc_cell * forget)
-            d_h = _carry(d_h, keep_t, d @ w_hh)
+        step = _steps_for(g, lstm_step_backward, "lstm_step_backward")
+        with one_blas_thread():
+            for t, i, o in reversed(time_steps(steps, ctx.reverse)):
+                d_h += d_out[t]
+                step(gates[t], tanh_c[t], cells[i], d_h, d_c, d_gates[t], ctx.rows[t])
+                d_h += d_gates[t] @ ctx.w_hh
         grads = input_and_weight_grads(ctx, d_gates, d_gates, states)
         return grads + (d_h, d_c)
 
@@ -264,7 +325,7 @@ class GRUSequence(Function):
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
         sig = (0, 1)
         bias = b_ih.copy()
-        bias[:2 * hidden] += b_hh[:2 * hidden]
+        bias[:2 * hidden] += b_hh[:2 * hidden]  # b_hn stays inside r ⊙ (…)
         xw = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
         xw += half_scaled(bias, hidden, sig)
         w_hh_t = half_scaled(w_hh, hidden, sig).T
@@ -276,59 +337,29 @@ class GRUSequence(Function):
         hw_n = np.empty_like(new)
         hw = np.empty((batch, 3 * hidden), dtype=x.dtype)
         states[steps if reverse else 0] = h0
-        for t, i, o in time_steps(steps, reverse):
-            h_prev = states[i]
-            np.matmul(h_prev, w_hh_t, out=hw)
-            gate = np.add(hw[:, :2 * hidden], xw[t, :, :2 * hidden], out=rz[t])
-            np.tanh(gate, out=gate)
-            gate *= 0.5
-            gate += 0.5
-            r, z = gate[:, :hidden], gate[:, hidden:]
-            np.add(hw[:, 2 * hidden:], b_hn, out=hw_n[t])
-            n = np.multiply(r, hw_n[t], out=new[t])
-            n += xw[t, :, 2 * hidden:]
-            np.tanh(n, out=n)
-            h = np.subtract(h_prev, n, out=states[o])     # h_t = n + z ⊙ (h_{t-1} − n)
-            h *= z
-            h += n
-            if keep is not None:
-                h *= keep[t]
-                h += h_prev * (1 - keep[t])
-        ctx.states, ctx.rz, ctx.new, ctx.hw_n = states, rz, new, hw_n
+        rows = keep_rows(keep, steps, batch, x.dtype)
+        step = _steps_for(x, gru_step_forward, "gru_step_forward")
+        with one_blas_thread():
+            for t, i, o in time_steps(steps, reverse):
+                np.matmul(states[i], w_hh_t, out=hw)
+                step(hw, xw[t], b_hn, states[i], rz[t], new[t], hw_n[t], states[o], rows[t])
+        ctx.states, ctx.rz, ctx.new, ctx.hw_n, ctx.rows = states, rz, new, hw_n, rows
         return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
 
     @staticmethod
     def backward(ctx, g):
-        states, rz, new, hw_n, keep = ctx.states, ctx.rz, ctx.new, ctx.hw_n, ctx.keep
-        steps, batch, hidden = new.shape
+        states, keep = ctx.states, ctx.keep
+        steps, batch, hidden = ctx.new.shape
         d_out = g[:steps] * keep if keep is not None else g[:steps]
         d_h = g[steps].copy()
         d_x_gates = np.empty((steps, batch, 3 * hidden), dtype=g.dtype)
         d_h_gates = np.empty_like(d_x_gates)
-        w_hh = ctx.w_hh
-        for t, i, o in reversed(time_steps(steps, ctx.reverse)):
-            r, z, n = rz[t, :, :hidden], rz[t, :, hidden:], new[t]
-            dx, dhw = d_x_gates[t], d_h_gates[t]
-            d_r, d_z, d_n = dx[:, :hidden], dx[:, hidden:2 * hidden], dx[:, 2 * hidden:]
-            d_h += d_out[t]
-            keep_t = None if keep is None else keep[t]
-            dh_cell = d_h if keep_t is None else d_h * keep_t
-            # δn = ∂h ⊙ (1 − z) ⊙ (1 − n²)
-            np.multiply(n, n, out=d_n)
-            np.subtract(1, d_n, out=d_n)
-            d_n *= 1 - z
-            d_n *= dh_cell
-            # δz = ∂h ⊙ (h_{t-1} − n) ⊙ z(1 − z)
-            np.subtract(states[i], n, out=d_z)
-            d_z *= dh_cell
-            d_z *= z
-            d_z *= 1 - z
-            # ∂ of the recurrent n-term, then δr = δn ⊙ (h W_hnᵀ + b_hn) ⊙ r(1 − r)
-            np.multiply(d_n, r, out=dhw[:, 2 * hidden:])
-            np.multiply(d_n, hw_n[t], out=d_r)
-            d_r *= r
-            d_r *= 1 - r
-            dhw[:, :2 * hidden] = dx[:, :2 * hidden]
-            d_h = _carry(d_h, keep_t, dh_cell * z + dhw @ w_hh)
+        step = _steps_for(g, gru_step_backward, "gru_step_backward")
+        with one_blas_thread():
+            for t, i, o in reversed(time_steps(steps, ctx.reverse)):
+                d_h += d_out[t]
+                step(ctx.rz[t], ctx.new[t], ctx.hw_n[t], states[i], d_h, d_x_gates[t], d_h_gates[t],
+                     ctx.rows[t])
+                d_h += d_h_gates[t] @ ctx.w_hh
         grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states)
         return grads + (d_h,)
