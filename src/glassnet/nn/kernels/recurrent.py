@@ -268,22 +268,23 @@ class LSTMSequence(Function):
         ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse = x, w_ih, w_hh, reverse
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
         sig = (0, 1, 3)
-        xw = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
-        xw += half_scaled(b_ih + b_hh, hidden, sig)
+        # the input projection of every step, in the array that then holds the gates
+        gates = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
+        gates += half_scaled(b_ih + b_hh, hidden, sig)
         w_hh_t = half_scaled(w_hh, hidden, sig).T
 
         states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
         cells = np.empty_like(states)
         tanh_c = np.empty((steps, batch, hidden), dtype=x.dtype)
-        gates = np.empty((steps, batch, 4 * hidden), dtype=x.dtype)
+        hw = np.empty((batch, 4 * hidden), dtype=x.dtype)
         first = steps if reverse else 0
         states[first], cells[first] = h0, c0
         rows = keep_rows(keep, steps, batch, x.dtype)
         step = _steps_for(x, lstm_step_forward, "lstm_step_forward")
         with one_blas_thread():
             for t, i, o in time_steps(steps, reverse):
-                a = np.matmul(states[i], w_hh_t, out=gates[t])
-                a += xw[t]
+                a = gates[t]
+                a += np.matmul(states[i], w_hh_t, out=hw)
                 step(a, states[i], cells[i], states[o], cells[o], tanh_c[t], rows[t])
         ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.rows = states, cells, tanh_c, gates, rows
         final = slots(steps, reverse)[2]
