@@ -62,6 +62,15 @@ def slots(steps: int, reverse: bool) -> tuple[slice, slice, int]:
     return slice(0, steps), slice(1, steps + 1), steps
 
 
+def project_inputs(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """x W_ihᵀ + b for all T·B rows at once: (T, B, I) → (T, B, G·H)."""
+    steps, batch, inputs = x.shape
+    with one_blas_thread(steps * batch * inputs * w_ih.shape[0]):
+        projected = (x.reshape(steps * batch, inputs) @ w_ih.T).reshape(steps, batch, -1)
+    projected += bias
+    return projected
+
+
 def half_scaled(weight: np.ndarray, hidden: int, sigmoid_blocks) -> np.ndarray:
     """Copy of a (G·H, ·) weight (or bias) whose sigmoid gate blocks are halved: σ(a) = ½tanh(a/2)+½."""
     scaled = weight.copy()
@@ -94,9 +103,10 @@ def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, st
     dh_rows = d_h_gates.reshape(steps * batch, width)
     in_slots, _, _ = slots(steps, ctx.reverse)
     h_in = states[in_slots].reshape(steps * batch, -1)
-    grad_x = (dx_rows @ ctx.w_ih).reshape(steps, batch, -1) if need_x else None
-    grad_w_ih = dx_rows.T @ ctx.x.reshape(steps * batch, -1) if need_w_ih else None
-    grad_w_hh = dh_rows.T @ h_in if need_w_hh else None
+    with one_blas_thread(dh_rows.size * max(h_in.shape[1], ctx.x.shape[-1])):
+        grad_x = (dx_rows @ ctx.w_ih).reshape(steps, batch, -1) if need_x else None
+        grad_w_ih = dx_rows.T @ ctx.x.reshape(steps * batch, -1) if need_w_ih else None
+        grad_w_hh = dh_rows.T @ h_in if need_w_hh else None
     grad_b_ih = dx_rows.sum(axis=0) if need_b_ih else None
     grad_b_hh = dh_rows.sum(axis=0) if need_b_hh else None
     return grad_x, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh
@@ -121,8 +131,7 @@ class RNNSequence(Function):
         steps, batch, _ = x.shape
         ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse, ctx.relu = x, w_ih, w_hh, reverse, nonlinearity == "relu"
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
-        xw = (x.reshape(steps * batch, -1) @ w_ih.T).reshape(steps, batch, -1)
-        xw += b_ih + b_hh
+        xw = project_inputs(x, w_ih, b_ih + b_hh)
         states = np.empty((steps + 1,) + h0.shape, dtype=x.dtype)
         states[steps if reverse else 0] = h0
         w_hh_t = w_hh.T
@@ -269,8 +278,7 @@ class LSTMSequence(Function):
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
         sig = (0, 1, 3)
         # the input projection of every step, in the array that then holds the gates
-        gates = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
-        gates += half_scaled(b_ih + b_hh, hidden, sig)
+        gates = project_inputs(x, half_scaled(w_ih, hidden, sig), half_scaled(b_ih + b_hh, hidden, sig))
         w_hh_t = half_scaled(w_hh, hidden, sig).T
 
         states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
@@ -327,8 +335,7 @@ class GRUSequence(Function):
         sig = (0, 1)
         bias = b_ih.copy()
         bias[:2 * hidden] += b_hh[:2 * hidden]  # b_hn stays inside r ⊙ (…)
-        xw = (x.reshape(steps * batch, -1) @ half_scaled(w_ih, hidden, sig).T).reshape(steps, batch, -1)
-        xw += half_scaled(bias, hidden, sig)
+        xw = project_inputs(x, half_scaled(w_ih, hidden, sig), half_scaled(bias, hidden, sig))
         w_hh_t = half_scaled(w_hh, hidden, sig).T
         b_hn = b_hh[2 * hidden:]
 
