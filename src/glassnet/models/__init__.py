@@ -2,3 +2,4 @@
 Built on nn."""
 from .char_rnn import CharRNN
 from .seq2seq import Seq2Seq
+from .memory_tasks import LastStepRegressor, memory_curve, train_adding_problem
