@@ -68,3 +68,25 @@ def test_reference_cell_gradcheck(cell):
     else:
         step = rnn_cell if cell == "rnn" else gru_cell
         assert gn.autograd.gradcheck(lambda x, h, *w: step(x, h, *w), [arrays[0], arrays[5], *arrays[1:5]])
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+@pytest.mark.parametrize("options", [{}, {"lengths": [5, 2, 4], "reverse": True}])
+def test_compiled_gate_math_equals_numpy_steps(mode, options, monkeypatch):
+    pytest.importorskip("numba")
+    from glassnet.nn.kernels import recurrent
+
+    arrays = [a.astype(np.float32) for a in _arrays(mode, np.random.default_rng(3), hidden=16)]
+    weights = np.random.default_rng(4).standard_normal((5 + (2 if mode == "LSTM" else 1), 3, 16))
+
+    def run():
+        tensors = [gn.tensor(a.copy(), requires_grad=True) for a in arrays]
+        out = _fused(mode, tensors, **options)
+        (out * weights.astype(np.float32)).sum().backward()
+        return [out.data] + [t.grad for t in tensors]
+
+    compiled = run()
+    monkeypatch.setattr(recurrent, "_steps_for", lambda x, numpy_step, name: numpy_step)
+    reference = run()
+    for a, b in zip(compiled, reference):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

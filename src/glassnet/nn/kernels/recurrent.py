@@ -10,8 +10,11 @@ Each kernel follows the same plan (what cuDNN and PyTorch's CPU path do, written
    ∂L/∂W_ih = Σ_t δ_tᵀ x_t,  ∂L/∂W_hh = Σ_t δ_tᵀ h_{t-1},  ∂L/∂x = δ W_ih.
 
 The readable per-step cells built from autograd ops are in ``recurrent_reference.py``; the tests
-hold these kernels equal to them. Sigmoids are computed as σ(a) = ½ tanh(a/2) + ½: the halving is
-folded into the weights (exact in floating point), so one ``tanh`` call covers all gates.
+hold these kernels equal to them. The gate math of one step is a plain NumPy function here
+(``lstm_step_forward`` …); for float32 the same function compiled with Numba runs when Numba is
+installed (``recurrent_numba.py``, one fused pass instead of a dozen ufuncs), and the tests hold the
+two equal. Sigmoids are computed as σ(a) = ½ tanh(a/2) + ½: the halving is folded into the weights
+(exact in floating point), so one ``tanh`` call covers all gates.
 
 Tensors are time-major: x (T, B, I), states (B, H). The output of a kernel is one array that packs
 the per-step outputs and the final states, ``[h_1 … h_T, h_n]`` (LSTM: ``[…, h_n, c_n]``), shape
