@@ -309,11 +309,12 @@ class LSTMSequence(Function):
         d_h, d_c = g[steps].copy(), g[steps + 1].copy()
         d_gates = np.empty_like(gates)
         step = _steps_for(g, lstm_step_backward, "lstm_step_backward")
+        through_w_hh = np.empty_like(d_h)
         with one_blas_thread():
             for t, i, o in reversed(time_steps(steps, ctx.reverse)):
                 d_h += d_out[t]
                 step(gates[t], tanh_c[t], cells[i], d_h, d_c, d_gates[t], ctx.rows[t])
-                d_h += d_gates[t] @ ctx.w_hh
+                d_h += np.matmul(d_gates[t], ctx.w_hh, out=through_w_hh)
         grads = input_and_weight_grads(ctx, d_gates, d_gates, states)
         return grads + (d_h, d_c)
 
@@ -366,11 +367,12 @@ class GRUSequence(Function):
         d_x_gates = np.empty((steps, batch, 3 * hidden), dtype=g.dtype)
         d_h_gates = np.empty_like(d_x_gates)
         step = _steps_for(g, gru_step_backward, "gru_step_backward")
+        through_w_hh = np.empty_like(d_h)
         with one_blas_thread():
             for t, i, o in reversed(time_steps(steps, ctx.reverse)):
                 d_h += d_out[t]
                 step(ctx.rz[t], ctx.new[t], ctx.hw_n[t], states[i], d_h, d_x_gates[t], d_h_gates[t],
                      ctx.rows[t])
-                d_h += d_h_gates[t] @ ctx.w_hh
+                d_h += np.matmul(d_h_gates[t], ctx.w_hh, out=through_w_hh)
         grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states)
         return grads + (d_h,)
