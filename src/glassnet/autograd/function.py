@@ -50,6 +50,8 @@ class Function:
         tensors = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
         ctx = cls.__new__(cls)
         out = cls.forward(ctx, *[t.data for t in tensors], **options)
+        if type(out) is not np.ndarray:  # NumPy turns 0-d results into scalars
+            out = np.asarray(out)
         if STATE.anomaly:
             _check_forward(cls, tensors, out)
         if STATE.grad_enabled:

@@ -59,7 +59,7 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                 f"{root.shape}; pass backward(gradient) with that shape or reduce it first (e.g. .sum()).")
         grad = np.ones_like(root.data)
     else:
-        grad = np.asarray(getattr(grad, "data", grad), dtype=root.data.dtype)
+        grad = np.asarray(grad.data if hasattr(grad, "_ctx") else grad, dtype=root.data.dtype)
         if grad.shape != root.shape:
             raise RuntimeError(f"backward(gradient): gradient has shape {grad.shape}, "
                                f"but the tensor has shape {root.shape}")
@@ -84,6 +84,8 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
             for i, (inp, needed, ig) in enumerate(zip(node.inputs, node.needs_input_grad, input_grads)):
                 if not needed or ig is None:
                     continue
+                if type(ig) is not np.ndarray:  # NumPy turns 0-d results into scalars
+                    ig = np.asarray(ig)
                 if ig.shape != inp.data.shape:
                     ig = unbroadcast(ig, inp.data.shape)
                 if anomaly:

@@ -1,1 +1,2 @@
-"""Hot kernels of glassnet.nn: fused implementations beside their short loop-based references."""
+"""glassnet.nn.kernels — the hot loops of the convolutional and recurrent layers in fast form (strided
+views, fused GEMMs, time loops), each with a short reference beside it that the tests hold equal."""
