@@ -170,3 +170,16 @@ def test_bad_inputs_name_the_layer_and_shapes(kind):
     with pytest.raises(LayerInputError, match=r"expects hx of shape \(2, 3\), got \(2, 4\)"):
         state = np.zeros((2, 4), np.float32)
         cell(np.zeros((2, 4), np.float32), (state, state) if kind == "LSTM" else state)
+
+
+@pytest.mark.parametrize("kind", CLASSES)
+def test_unbatched_input_matches_torch(kind):
+    module, twin = _pair(kind, 3, 4, num_layers=2)
+    x = np.random.default_rng(6).standard_normal((7, 3)).astype(np.float32)
+    out, final = module(x)
+    t_out, t_final = twin(torch.tensor(x))
+    assert out.shape == (7, 4)
+    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-4, atol=1e-6)
+    for g, t in zip(_as_list(final), _as_list(t_final)):
+        assert g.shape == (2, 4)
+        np.testing.assert_allclose(g.data, t.detach().numpy(), rtol=1e-4, atol=1e-6)
