@@ -87,8 +87,10 @@ def pack(states: np.ndarray, keep, reverse: bool, *finals) -> np.ndarray:
     steps = states.shape[0] - 1
     _, out_slots, _ = slots(steps, reverse)
     packed = np.empty((steps + len(finals),) + states.shape[1:], dtype=states.dtype)
-    np.multiply(states[out_slots], keep, out=packed[:steps]) if keep is not None \
-        else np.copyto(packed[:steps], states[out_slots])
+    if keep is None:
+        packed[:steps] = states[out_slots]
+    else:
+        np.multiply(states[out_slots], keep, out=packed[:steps])  # padded steps output 0
     for k, final in enumerate(finals):
         packed[steps + k] = final
     return packed
