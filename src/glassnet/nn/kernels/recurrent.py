@@ -191,8 +191,10 @@ def _hold_padded(keep: np.ndarray, *pairs) -> None:
         new += old * (1 - k)
 
 
-def lstm_step_forward(a, h_prev, c_prev, h, c, tanh_c, keep):
-    """One LSTM step after the GEMM. a (B, 4H): half-scaled pre-activations in, [i, f, g, o] out."""
+def lstm_step_forward(a, hw, h_prev, c_prev, h, c, tanh_c, keep):
+    """One LSTM step after the GEMM hw = h_{t-1} W_hhᵀ. a (B, 4H): the step's input projection in,
+    [i, f, g, o] out (both half-scaled on the sigmoid blocks)."""
+    a += hw
     np.tanh(a, out=a)
     i, f, g, o = _blocks(a, 4)
     for sigmoid in (i, f, o):  # σ(x) = ½ tanh(x/2) + ½
@@ -296,9 +298,8 @@ class LSTMSequence(Function):
         step = _steps_for(x, lstm_step_forward, "lstm_step_forward")
         with one_blas_thread():
             for t, i, o in time_steps(steps, reverse):
-                a = gates[t]
-                a += np.matmul(states[i], w_hh_t, out=hw)
-                step(a, states[i], cells[i], states[o], cells[o], tanh_c[t], rows[t])
+                np.matmul(states[i], w_hh_t, out=hw)
+                step(gates[t], hw, states[i], cells[i], states[o], cells[o], tanh_c[t], rows[t])
         ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.rows = states, cells, tanh_c, gates, rows
         final = slots(steps, reverse)[2]
         return pack(states, keep, reverse, states[final], cells[final])

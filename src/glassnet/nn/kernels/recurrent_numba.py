@@ -38,17 +38,17 @@ if numba is not None:
         return x * p / q
 
     @jit
-    def lstm_step_forward(a, h_prev, c_prev, h, c, tanh_c, keep):
-        """a (B, 4H): half-scaled pre-activations in, activations [i, f, g, o] out; then
+    def lstm_step_forward(a, hw, h_prev, c_prev, h, c, tanh_c, keep):
+        """a (B, 4H): input projection in, activations [i, f, g, o] of a + hw out; then
         c = f c_prev + i g,  h = o tanh c  (rows with keep 0 carry h_prev, c_prev)."""
         batch, hidden = h.shape
         scale = np.full(4 * hidden, HALF, dtype=F32)   # σ(x) = ½ tanh(x/2) + ½; g: tanh
         scale[2 * hidden:3 * hidden] = ONE
         shift = ONE - scale
         for b in range(batch):
-            row = a[b]
+            row, recurrent = a[b], hw[b]
             for j in range(4 * hidden):
-                row[j] = scale[j] * fast_tanh(row[j]) + shift[j]
+                row[j] = scale[j] * fast_tanh(row[j] + recurrent[j]) + shift[j]
         for b in range(batch):
             k, row, cp, hp, cb, hb, tb = keep[b], a[b], c_prev[b], h_prev[b], c[b], h[b], tanh_c[b]
             for j in range(hidden):
