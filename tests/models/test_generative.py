@@ -115,3 +115,14 @@ def test_convolutional_autoencoder_learns_digits():
     assert curve[-1] < 0.8 * curve[0]
     with pytest.raises(ValueError, match="divisible by 4"):
         ConvAutoEncoder(1, 6)
+
+
+def test_generative_models_save_and_load(tmp_path):
+    from glassnet.models import ConvAutoEncoder
+    for model in (AutoEncoder(64, (16,), 3), ConvAutoEncoder(1, 8, 4), VAE(64, (16,), 2),
+                  GAN.mlp(2, latent_dim=4, hidden=(8,))):
+        gn.save(model, tmp_path / "m.safetensors")
+        loaded = gn.load(tmp_path / "m.safetensors")
+        assert type(loaded) is type(model)
+        for key, value in model.state_dict().items():
+            np.testing.assert_array_equal(loaded.state_dict()[key], value)
