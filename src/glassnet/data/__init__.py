@@ -10,3 +10,7 @@ from .synthetic import (
     make_regression_plane, make_spiral, make_xor,
 )
 from .tables import BUG_LINE_TARGETS, BUG_NAMES, km_miles, ladybug_caterpillar, logic_gate, xor_table
+from .sequences import (
+    DATE_SOURCE_VOCAB, DATE_TARGET_VOCAB, CharVocab, adding_problem, char_batches, copy_task, date_pairs,
+    load_text,
+)

@@ -4,3 +4,6 @@ from .autoencoder import VAE, AutoEncoder, ConvAutoEncoder
 from .cnn import LeNet5, SmallVGG
 from .gan import GAN, GANTrainer
 from .event_mpnn import EventDNN, EventMPNN
+from .char_rnn import CharRNN
+from .seq2seq import Seq2Seq
+from .memory_tasks import LastStepRegressor, memory_curve, train_adding_problem

@@ -17,3 +17,6 @@ from .layers.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, 
 from .layers.upsample import Upsample
 from .layers import graph
 from .layers.graph import MessagePassing
+from .layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .layers.attention import AdditiveAttention, MultiheadAttention
+from .layers.embedding import Embedding

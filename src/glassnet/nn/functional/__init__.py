@@ -11,3 +11,5 @@ from .loss import (
 from .conv import conv1d, conv2d, conv_transpose2d
 from .normalization import batch_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, interpolate, max_pool1d, max_pool2d
+from .attention import scaled_dot_product_attention
+from .embedding import cosine_similarity, embedding

@@ -1,2 +1,2 @@
-"""glassnet.nn.kernels — the hot loops of the convolutional layers, in fast NumPy form (strided views,
-one GEMM per layer), each with a short loop-based reference beside it that the tests hold equal."""
+"""glassnet.nn.kernels — the hot loops of the convolutional and recurrent layers in fast form (strided
+views, fused GEMMs, time loops), each with a short reference beside it that the tests hold equal."""

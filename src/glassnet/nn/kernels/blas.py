@@ -1,0 +1,43 @@
+"""BLAS threading for loops of small matrix products.
+
+A recurrent step multiplies a (B, H) state by an (H, G·H) weight: far too small to share between
+threads, and on a busy machine OpenBLAS's threads spin-wait on each other for longer than the
+product takes (ten times slower on two loaded cores). PyTorch runs such products on one thread by
+its grain-size rule; ``one_blas_thread()`` does the same around the time loop of a kernel.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+try:
+    from threadpoolctl import ThreadpoolController
+except ImportError:  # then BLAS keeps its own thread count
+    ThreadpoolController = None
+
+_BLAS = None
+
+
+def _blas_libraries() -> list:
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = [] if ThreadpoolController is None else \
+            [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    return _BLAS
+
+
+SMALL_PRODUCT_FLOPS = 5e7  # below this a matrix product is faster on one thread than on several
+
+
+@contextmanager
+def one_blas_thread(flops: float = 0.0):
+    """Limit the BLAS libraries NumPy uses to one thread inside the block, unless the products in it
+    are large (``flops``, the multiply-adds of the largest one, at least ``SMALL_PRODUCT_FLOPS``)."""
+    active = flops < SMALL_PRODUCT_FLOPS
+    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if active and lib.num_threads != 1]
+    for lib, _ in libraries:
+        lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, threads in libraries:
+            lib.set_num_threads(threads)
