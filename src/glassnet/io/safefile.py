@@ -63,11 +63,9 @@ def read_safetensors(path, expected_format: str | tuple) -> tuple[dict, dict]:
         raise FileNotFoundError(f"no such file: {path}")
     with open(path, "rb") as f:
         raw = f.read()
-    kind = _foreign_kind(raw)
-    if kind:
-        raise FileFormatError(f"{path}: it looks like {kind}")
-    if len(raw) < 8 or raw[8:9] != b"{":
-        raise FileFormatError(f"{path}: not a safetensors file")
+    if len(raw) < 9 or raw[8:9] != b"{":  # a safetensors file: 8 bytes of header length, then JSON
+        kind = _foreign_kind(raw)  # (the length's first byte may be anything, 0x80 included)
+        raise FileFormatError(f"{path}: it looks like {kind}" if kind else f"{path}: not a safetensors file")
     (header_len,) = struct.unpack("<Q", raw[:8])
     if header_len > len(raw) - 8:
         raise FileFormatError(f"{path}: truncated (the header needs {header_len} bytes, "
