@@ -87,7 +87,8 @@ def _rows(x: np.ndarray) -> np.ndarray:
 class Conv2dFunction(Function):
     """y[n,o,i,j] = b[o] + Σ_{c,p,q} W[o,c,p,q] · x̃[n, c, i·s+p·d, j·s+q·d]   (x̃: x zero-padded)
 
-    As a GEMM on the window matrix X = im2col(x̃) (rows: (c, p, q), columns: output pixels),
+    As a GEMM on the window matrix X = im2col(x̃) (rows: (c, p, q), columns: output pixels; for
+    stride 1 the faster row-run layout ``im2col_rows``, whose junk columns ``pixels`` drops),
     built for a slice of the batch at a time (``batch_slices``) and rebuilt in backward:
         Y = W X + b,   ∂L/∂W = G Xᵀ,   ∂L/∂b = Σ_columns G,   ∂L/∂x = col2im(Wᵀ G), cropped.
     ∂L/∂x is itself a convolution of the gradient with the flipped kernel (the lecture's
