@@ -11,6 +11,7 @@ from .autograd import (
 from . import autograd, nn, optim  # noqa: E402
 from . import signal  # noqa: E402
 from .interop.weights import load_torch_state_dict  # noqa: E402  (imports torch only when called)
+from .io import load, save  # noqa: E402
 
 float32 = __import__("numpy").float32
 float64 = __import__("numpy").float64

@@ -89,3 +89,16 @@ def test_load_torch_state_dict_from_dict_safetensors_and_weights_only_files(tmp_
         gn.load_torch_state_dict(model, tmp_path / "bad.safetensors")
     with pytest.raises(FileNotFoundError, match="no such file"):
         gn.load_torch_state_dict(model, tmp_path / "missing.pt")
+
+
+def test_model_card_describes_architecture_history_and_metrics(tmp_path):
+    from glassnet.train import History
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    history = History()
+    for epoch, (loss, val) in enumerate([(1.0, 1.1), (0.5, 0.7), (0.3, 0.8)]):
+        history.append(epoch, {"loss": loss, "val_loss": val})
+    card = gn.io.model_card(model, history, data="XOR points, 1,000 samples", metrics={"accuracy": 0.97},
+                            input_size=(1, 4), path=tmp_path / "card.md")
+    assert "58 parameters" in card and "XOR points" in card and "| accuracy | 0.97 |" in card
+    assert "| val_loss | 1.1 | 0.8 | 0.7 |" in card and "(1, 2)" in card
+    assert (tmp_path / "card.md").read_text() == card

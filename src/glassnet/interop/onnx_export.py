@@ -8,13 +8,11 @@ added elsewhere register theirs with ``register_onnx_converter``.
 """
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy as np
 
-from ..autograd import Tensor, enable_grad
+from ..autograd import Tensor, as_array, enable_grad
 from ..autograd.graph import topological_order
+from ..io.safefile import atomic_write
 
 OPSET = 17
 
@@ -228,7 +226,7 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_batch: bool 
     the first operation that has no ONNX translation.
     """
     onnx, helper, _ = _onnx()
-    data = np.asarray(getattr(example_input, "data", example_input))
+    data = as_array(example_input)
     if not np.issubdtype(data.dtype, np.floating):
         raise TypeError(f"to_onnx: example_input must be floating point, got dtype {data.dtype}")
     example = Tensor(data.copy(), requires_grad=True)
@@ -277,7 +275,7 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_batch: bool 
     proto = helper.make_model(proto_graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="glassnet")
     onnx.checker.check_model(proto)
-    _write_atomically(path, proto.SerializeToString())
+    atomic_write(path, proto.SerializeToString())
     return proto
 
 
@@ -292,26 +290,13 @@ def _ordered(outputs: list) -> list:
     return order
 
 
-def _write_atomically(path, payload: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def verify_onnx(model, path, inputs) -> float:
     """Run the ONNX file in onnxruntime on ``inputs`` and return the largest absolute difference from
     glassnet's own outputs (model in eval mode)."""
     import onnxruntime
 
     from ..autograd import no_grad
-    data = np.asarray(getattr(inputs, "data", inputs))
+    data = as_array(inputs)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     theirs = session.run(None, {session.get_inputs()[0].name: data})
     was_training = model.training
