@@ -46,10 +46,11 @@ def test_output_size_and_batch_slices():
 
 
 @settings(max_examples=40, deadline=None)
-@given(geometry)
-def test_stride_1_row_runs_hold_the_same_windows_as_im2col(g):
-    from glassnet.nn.kernels.im2col import col2im_rows, im2col_rows, pixels, positions
+@given(geometry, st.integers(1, 2))
+def test_stride_1_row_runs_hold_the_same_windows_as_im2col(g, groups):
+    from glassnet.nn.kernels.im2col import im2col_rows, input_grad_rows, pixels, positions
     c, n, kh, kw, _, _, dh, dw, eh, ew = g
+    c, out = c * groups, 2 * groups
     kernel, dilation = (kh, kw), (dh, dw)
     shape = (c, n, dh * (kh - 1) + 1 + eh, dw * (kw - 1) + 1 + ew)
     oh, ow = eh + 1, ew + 1
@@ -59,8 +60,12 @@ def test_stride_1_row_runs_hold_the_same_windows_as_im2col(g):
     assert rows.shape == (c * kh * kw, n * positions(shape, kernel, (1, 1), dilation))
     real = pixels(rows.reshape(len(rows), n, -1), oh, ow, shape[3]).reshape(len(rows), -1)  # junk dropped
     np.testing.assert_array_equal(real, im2col_reference(x, kernel, (1, 1), dilation))
-    cols = rng.standard_normal(real.shape)
-    with_junk = np.zeros(rows.shape)
-    pixels(with_junk.reshape(len(rows), n, -1), oh, ow, shape[3])[...] = cols.reshape(len(rows), n, oh, ow)
-    np.testing.assert_allclose(col2im_rows(with_junk, shape, kernel, dilation, out=np.zeros(shape)),
-                               col2im_reference(cols, shape, kernel, (1, 1), dilation), rtol=1e-12)
+    # ∂L/∂x̃ = col2im(Wᵀ G), block-diagonal over the groups
+    w = rng.standard_normal((groups, out // groups, c // groups * kh * kw))
+    g_real = rng.standard_normal((out, n, oh, ow))
+    g_rows = np.zeros((out, n, rows.shape[1] // n))
+    pixels(g_rows, oh, ow, shape[3])[...] = g_real
+    wt_g = np.concatenate([w[i].T @ g_real.reshape(out, -1)[i * (out // groups): (i + 1) * (out // groups)]
+                           for i in range(groups)])
+    np.testing.assert_allclose(input_grad_rows(w, g_rows, shape, kernel, dilation),
+                               col2im_reference(wt_g, shape, kernel, (1, 1), dilation), rtol=1e-10, atol=1e-12)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...autograd import Function, Tensor
 from ..kernels.im2col import (
-    batch_slices, col2im, conv_windows, conv_windows_adjoint, im2col, output_size, pitch, pixels, positions,
+    batch_slices, col2im, conv_windows, im2col, input_grad_rows, output_size, pitch, pixels, positions,
 )
 
 
@@ -87,7 +87,8 @@ def _rows(x: np.ndarray) -> np.ndarray:
 class Conv2dFunction(Function):
     """y[n,o,i,j] = b[o] + Σ_{c,p,q} W[o,c,p,q] · x̃[n, c, i·s+p·d, j·s+q·d]   (x̃: x zero-padded)
 
-    As a GEMM on the window matrix X = im2col(x̃) (rows: (c, p, q), columns: output pixels),
+    As a GEMM on the window matrix X = im2col(x̃) (rows: (c, p, q), columns: output pixels; for
+    stride 1 the faster row-run layout ``im2col_rows``, whose junk columns ``pixels`` drops),
     built for a slice of the batch at a time (``batch_slices``) and rebuilt in backward:
         Y = W X + b,   ∂L/∂W = G Xᵀ,   ∂L/∂b = Σ_columns G,   ∂L/∂x = col2im(Wᵀ G), cropped.
     ∂L/∂x is itself a convolution of the gradient with the flipped kernel (the lecture's
@@ -128,17 +129,20 @@ class Conv2dFunction(Function):
         grad_x = grad_w = grad_b = None
         if need_w:
             grad_w = np.zeros(w.shape, dtype=g.dtype)
-        if need_x:
+        rows = options[1] == (1, 1)  # stride 1: ∂L/∂x by input_grad_rows, after the loop
+        if need_x and not rows:
             image = np.zeros(xp.shape, dtype=g.dtype)
         for part in batch_slices(g.shape[0], w.shape[0] * w.shape[2] * g_cols.shape[2]):
             g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
             if need_w:
                 cols = conv_windows(xp[:, part], *options)
                 grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
-            if need_x:
+            if need_x and not rows:
                 cols = np.matmul(w.transpose(0, 2, 1), g3).reshape(-1, g3.shape[2])
-                conv_windows_adjoint(cols, image[:, part].shape, *options, out=image[:, part])
+                col2im(cols, image[:, part].shape, *options, out=image[:, part])
         if need_x:
+            if rows:
+                image = input_grad_rows(w, g_cols, xp.shape, options[0], options[2])
             (top, _), (left, _) = ctx.padding
             h, width = ctx.x_shape[2:]
             grad_x = image[:, :, top: top + h, left: left + width].transpose(1, 0, 2, 3)

@@ -33,6 +33,8 @@ Strategy of the fast versions (measured on LeNet-5; see BENCHMARKS.md):
   numbers between output rows. So ``cols`` is (C·KH·KW, N·L): one long memcpy per (c, p, q, n)
   instead of OH runs of OW; the GEMM computes the junk columns too (W/OW more work, cheap at
   these sizes), and ``pixels`` drops them with a strided view. 2-3x faster copies on LeNet.
+* ∂L/∂x of a stride-1 convolution (``input_grad_rows``) needs no (C·KH·KW, N·L) buffer: one small
+  GEMM per kernel offset, added onto the rows it belongs to, for the whole batch at once.
 * col2im loops over the KH·KW kernel offsets only (25 for a 5×5 kernel), each step one vectorized
   add of a strided slice: for a fixed offset (p, q) the windows hit distinct pixels, so ``+=`` on
   the slice is exact even when the windows overlap.
@@ -117,18 +119,24 @@ def im2col_rows(x: np.ndarray, kernel: tuple, dilation: tuple) -> np.ndarray:
     return runs.reshape(c * kh * kw, n * length)
 
 
-def col2im_rows(cols: np.ndarray, shape: tuple, kernel: tuple, dilation: tuple, out: np.ndarray) -> np.ndarray:
-    """Adjoint of ``im2col_rows``, added onto ``out`` (C, N, H, W) in place (junk columns must be 0)."""
+def input_grad_rows(w: np.ndarray, g: np.ndarray, shape: tuple, kernel: tuple, dilation: tuple) -> np.ndarray:
+    """∂L/∂x̃ (C, N, H, W) of a stride-1 convolution: the adjoint of ``im2col_rows`` applied to Wᵀ·G,
+    without building Wᵀ·G. For each kernel offset (p, q) one GEMM W[:, :, p, q]ᵀ·G (C × N·L) is
+    added onto the run of rows its windows read. w: (groups, O/groups, C/groups·KH·KW);
+    g: (O, N, L), zero in the junk columns."""
     (kh, kw), (dh, dw) = kernel, dilation
-    c, n, h, w = shape
-    length = positions(shape, kernel, (1, 1), dilation)
-    runs = cols.reshape(c, kh, kw, n, length)
-    flat = out.reshape(c, n, h * w)
+    c, n, h, width = shape
+    groups, group_out = w.shape[:2]
+    taps = w.reshape(groups, group_out, c // groups, kh, kw)
+    g3 = g.reshape(groups, group_out, -1)
+    length = g.shape[2]
+    image = np.zeros(shape, dtype=g.dtype)
+    flat = image.reshape(c, n, h * width)
     for p in range(kh):
         for q in range(kw):
-            start = p * dh * w + q * dw
-            flat[:, :, start: start + length] += runs[:, p, q]
-    return out
+            start = p * dh * width + q * dw
+            flat[:, :, start: start + length] += np.matmul(taps[..., p, q].transpose(0, 2, 1), g3).reshape(c, n, length)
+    return image
 
 
 def conv_windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
@@ -136,14 +144,6 @@ def conv_windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -
     if stride == (1, 1):
         return im2col_rows(x, kernel, dilation)
     return im2col(x, kernel, stride, dilation)
-
-
-def conv_windows_adjoint(cols: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple,
-                         out: np.ndarray) -> np.ndarray:
-    """Adjoint of ``conv_windows``, added onto ``out`` in place."""
-    if stride == (1, 1):
-        return col2im_rows(cols, shape, kernel, dilation, out)
-    return col2im(cols, shape, kernel, stride, dilation, out)
 
 
 def pixels(y: np.ndarray, oh: int, ow: int, row_pitch: int) -> np.ndarray:

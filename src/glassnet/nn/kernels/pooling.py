@@ -53,7 +53,8 @@ def max_pool_backward(g: np.ndarray, x: np.ndarray, y: np.ndarray, kernel: tuple
     """∂L/∂x of ``max_pool``: each g goes to its window's first pixel equal to the maximum y."""
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
     apart = sh >= dh * (kh - 1) + 1 and sw >= dw * (kw - 1) + 1  # windows do not overlap
-    grad = np.zeros_like(x)
+    tiled = apart and (kh, kw) == (sh, sw) and x.shape[2] % kh == 0 and x.shape[3] % kw == 0
+    grad = np.empty_like(x) if tiled else np.zeros_like(x)  # tiled: every pixel is written below
     win = pool_windows(x, kernel, stride, dilation)
     grad_win = pool_windows(grad, kernel, stride, dilation, writeable=True)
     routed = np.zeros(y.shape, dtype=bool)  # windows whose maximum has been found
@@ -61,7 +62,7 @@ def max_pool_backward(g: np.ndarray, x: np.ndarray, y: np.ndarray, kernel: tuple
     for p in range(kh):
         for q in range(kw):
             np.equal(win[..., p, q], y, out=first)
-            first &= ~routed
+            np.greater(first, routed, out=first)  # equal to the maximum and not routed yet
             routed |= first
             if apart:  # each pixel in one window only: write instead of add
                 np.multiply(g, first, out=grad_win[..., p, q])
