@@ -210,17 +210,18 @@ def xor(out, quick=False, hidden=4, steps=1500):
     res.check("a single linear classifier cannot do XOR (at most 3 of 4)", linear_acc <= 0.75, f"{linear_acc:.2f}")
     res.check("a trained two-layer network does XOR", deep_acc == 1.0, f"{deep_acc:.2f}")
     grid = np.stack(np.meshgrid(np.linspace(-0.5, 1.5, 120), np.linspace(-0.5, 1.5, 120)), -1).reshape(-1, 2)
-    fig, axes = subplots(1, 3, figsize=(13, 4))
+    fig, axes = subplots(1, 3, figsize=(15, 4.3), constrained_layout=True)
     surfaces = {"seminar (threshold units)": seminar(t64(grid)).data[:, 0]}
     surfaces.update({name: F.sigmoid(net(t64(grid))).data[:, 0] for name, net in fitted.items()})
     for ax, (name, z) in zip(axes, surfaces.items()):
-        image = ax.contourf(grid[:120, 0], grid[::120, 1], z.reshape(120, 120), levels=20, cmap="coolwarm")
+        image = ax.contourf(grid[:120, 0], grid[::120, 1], z.reshape(120, 120), levels=np.linspace(0, 1, 11),
+                            cmap="coolwarm")
         for value, marker in ((0, "o"), (1, "s")):
             chosen = truth == value
             ax.scatter(*pairs[chosen].T, c="k", marker=marker, s=80, label=f"XOR = {value}")
         ax.set(xlabel="input A", ylabel="input B", title=name)
         ax.legend(loc="center", fontsize=8)
-        fig.colorbar(image, ax=ax, label="network output")
+    fig.colorbar(image, ax=axes, label="network output")
     res.figure(fig, "xor")
     res.say("A single line cannot put (0,1) and (1,0) on one side and (0,0), (1,1) on the other; two layers "
             "can. The seminar's hand-made network outputs 1 − XOR, which separates the same two classes.")
