@@ -1,1 +1,153 @@
-"""placeholder"""
+"""Labs on machine learning in new-physics research (they wait for issues 7, 8, 9): a BDT vs a neural network
+on a physics-like table, the event-graph network vs a DNN, and the Machine Learning Scan vs a random scan."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .. import nn, optim, tensor
+from ..autograd import manual_seed, no_grad
+from ..nn import functional as F
+from .core import LabResult, lab, require, subplots
+
+LECTURE = "000_9c09d12a8cbeeb62"
+
+
+def collider_table(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A physics-like table: half signal (a resonance at 125 in the pair mass, harder momenta, more central),
+    half background (falling mass spectrum); 8 columns, labels 1 = signal."""
+    y = np.r_[np.ones(n // 2), np.zeros(n - n // 2)]
+    signal = y == 1
+    mass = np.where(signal, rng.normal(125, 4, n), 90 + rng.exponential(40, n))
+    pt1 = np.where(signal, rng.gamma(4, 15, n), rng.gamma(2.5, 15, n))
+    pt2 = pt1 * rng.uniform(0.3, 1.0, n)
+    eta1, eta2 = (np.where(signal, rng.normal(0, 1.0, n), rng.normal(0, 1.8, n)) for _ in range(2))
+    dphi = np.where(signal, rng.normal(np.pi * 0.8, 0.5, n), rng.uniform(0, np.pi, n))
+    met = rng.exponential(np.where(signal, 25, 30), n)
+    njets = rng.poisson(np.where(signal, 2.5, 1.8), n)
+    X = np.c_[mass, pt1, pt2, eta1, eta2, dphi, met, njets].astype(np.float32)
+    order = rng.permutation(n)
+    return X[order], y[order].astype(np.float32)
+
+
+def roc_plot(ax, labels, scores: dict, title: str):
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    for name, score in scores.items():
+        fpr, tpr, _ = roc_curve(labels, score)
+        ax.plot(tpr, 1 - fpr, label=f"{name}: AUC {roc_auc_score(labels, score):.3f}")
+    ax.set(xlabel="signal efficiency", ylabel="background rejection (1 − ε_B)", title=title)
+    ax.legend()
+
+
+@lab("bdt_vs_nn", "BDT vs neural network on a physics-like table", f"{LECTURE} · 决策树 (BDT)",
+     params={"events": "events in the table", "trees": "boosting rounds"})
+def bdt_vs_nn(out, quick=False, events=20000, trees=200):
+    """BDT: ŷ(x) = Σ_t w_t h_t(x), minimizing O = Σ_i l(ŷ_i, y_i) + Σ_t Ω(f_t); NN: an MLP on the same columns."""
+    from sklearn.metrics import roc_auc_score
+
+    Boosting = require("glassnet.trees", "GradientBoostingClassifier", issue=7)
+    res = LabResult(out)
+    events, trees = (events // 4, trees // 4) if quick else (events, trees)
+    rng = np.random.default_rng(0)
+    X, y = collider_table(rng, events)
+    split = int(0.7 * len(X))
+    (Xa, ya), (Xb, yb) = (X[:split], y[:split]), (X[split:], y[split:])
+    bdt = Boosting(n_estimators=trees, max_depth=4, learning_rate=0.1, random_state=0).fit(Xa, ya)
+    bdt_score = bdt.predict_proba(Xb)[:, 1]
+    mean, std = Xa.mean(0), Xa.std(0)
+    manual_seed(0)
+    net = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
+    opt = optim.Adam(net.parameters(), lr=3e-3)
+    scaled = (Xa - mean) / std
+    for _ in range(5 if quick else 20):
+        order = rng.permutation(len(scaled))
+        for i in range(0, len(order), 128):
+            idx = order[i:i + 128]
+            opt.zero_grad()
+            F.binary_cross_entropy_with_logits(net(tensor(scaled[idx]))[:, 0], ya[idx]).backward()
+            opt.step()
+    with no_grad():
+        nn_score = F.sigmoid(net(tensor((Xb - mean) / std))[:, 0]).data
+    aucs = {"BDT": roc_auc_score(yb, bdt_score), "neural network": roc_auc_score(yb, nn_score)}
+    for name, auc in aucs.items():
+        res.number(f"{name}: test AUC", auc)
+    res.check("both methods separate signal from background (AUC > 0.85)", min(aucs.values()) > 0.85,
+              ", ".join(f"{k} {v:.3f}" for k, v in aucs.items()))
+    fig, ax = subplots(figsize=(6.5, 5))
+    roc_plot(ax, yb, {"BDT (glassnet.trees)": bdt_score, "neural network": nn_score}, "ROC on held-out events")
+    res.figure(fig, "bdt_vs_nn")
+    res.say("On a table of high-level columns boosted trees are a strong, cheap baseline; the network gets "
+            "there with scaled inputs and some training.")
+    return res
+
+
+@lab("event_graph", "Event-graph message-passing network vs a DNN (stop pairs vs top pairs)",
+     f"{LECTURE} · 4 新物理研究中的ML · 寻找新信号：事例图", params={"events": "events per class (full mode)"})
+def event_graph(out, quick=False, events=8000):
+    """s_i⁽⁰⁾ = embed(x_i) (30-dim); T = 2 rounds of messages over ΔR edges; every node votes; votes averaged."""
+    search = require("glassnet.physics.search", issue=8)
+    evaluation = require("glassnet.physics.evaluation", issue=8)
+    res = LabResult(out)
+    settings = search.QUICK if quick else dataclasses.replace(search.QUICK, n_events=events, epochs=10)
+    signal, background = search.generate_pair(500.0, 100.0, settings.n_events, rng=0, verbose=0)
+    results = search.compare(signal, background, methods=("mpnn", "dnn", "bdt"), settings=settings, rng=0, verbose=0)
+    labels, scores = results["labels"], {}
+    for method, found in results.items():
+        if method == "labels":
+            continue
+        if "unavailable" in found:
+            res.say(f"{method}: {found['unavailable']}")
+            continue
+        scores[method] = found["scores"]
+        res.number(f"{method}: test AUC", found["auc"])
+    if not quick and {"mpnn", "dnn"} <= set(scores):
+        res.check("the event-graph network beats the DNN on AUC", results["mpnn"]["auc"] > results["dnn"]["auc"])
+    fig, ax = subplots(figsize=(6.5, 5))
+    for name, score in scores.items():
+        fpr, tpr, _ = evaluation.roc_curve(labels, score)
+        ax.plot(tpr, 1 - fpr, label=f"{name}: AUC {evaluation.roc_auc(labels, score):.3f}")
+    ax.set(xlabel="signal efficiency", ylabel="background rejection (1 − ε_B)",
+           title=f"m(stop) = 500 GeV, {settings.n_events} events per class")
+    ax.legend()
+    res.figure(fig, "event_graph")
+    res.say("Each event is a graph of its final-state objects with ΔR on the edges; after two rounds of "
+            "messages every node's state encodes the whole event, and the averaged node votes score it.")
+    return res
+
+
+@lab("ml_scan", "Machine Learning Scan vs random scan on the egg-box likelihood",
+     f"{LECTURE} · 4 新物理研究中的ML · 检验新模型: Machine Learning Scan", params={"budget": "exact evaluations"})
+def ml_scan(out, quick=False, budget=4000):
+    """Loop: train an ML model on the evaluated points, propose points where its likelihood is high, evaluate
+    them exactly, add them (and some random points), repeat. L(x) = Π_i L_i(O_i(x); O_i*, σ_i*)."""
+    scan = require("glassnet.physics.scan", issue=9)
+    res = LabResult(out)
+    budget = budget // 4 if quick else budget
+    space = {"x1": (0.0, 10 * np.pi), "x2": (0.0, 10 * np.pi)}
+
+    def eggbox(x1, x2):
+        return {"O": (2 + np.cos(x1 / 2) * np.cos(x2 / 2)) ** 5}
+
+    likelihood = {"O": (100.0, 10.0)}
+    found = {}
+    for name, cls in (("ML scan", scan.Scan), ("random scan", scan.RandomScan)):
+        result = cls(space, eggbox, likelihood, rng=0).run(budget=budget)
+        points, L = np.asarray(result.points), np.asarray(result.likelihood)
+        found[name] = (points, L)
+        res.number(f"{name}: share of evaluations with L > 0.9", float((L > 0.9).mean()))
+    ratio = (found["ML scan"][1] > 0.9).mean() / max((found["random scan"][1] > 0.9).mean(), 1e-9)
+    res.number("ML scan / random scan, good-point share", ratio)
+    res.check("the ML scan finds good points far more often than a random scan (≥ 10×)", ratio >= 10, f"{ratio:.1f}×")
+    fig, axes = subplots(1, 2, figsize=(12, 5.5))
+    for ax, (name, (points, L)) in zip(axes, found.items()):
+        good = L > 0.9
+        ax.scatter(*points[~good].T, s=2, c="lightgray", label="evaluated")
+        ax.scatter(*points[good].T, s=3, c="tab:red", label="L > 0.9")
+        ax.set(xlabel="x₁", ylabel="x₂", title=f"{name}: {budget} evaluations", aspect="equal")
+        ax.legend(loc="upper right")
+    res.figure(fig, "ml_scan")
+    res.say("The ML scan spends its exact evaluations where its model predicts a high likelihood, so the thin "
+            "rings of the egg-box fill up with good points while a random scan mostly misses them.")
+    return res
