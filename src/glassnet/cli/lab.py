@@ -18,6 +18,22 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def take_options(args) -> list[str]:
+    """argparse leaves everything after NAME in ``args.params``: pick ``--out DIR`` and ``--quick`` from there."""
+    words, rest = list(args.params), []
+    while words:
+        word = words.pop(0)
+        if word == "--quick":
+            args.quick = True
+        elif word == "--out":
+            if not words:
+                raise UsageError("--out needs a folder")
+            args.out = words.pop(0)
+        else:
+            rest.append(word)
+    return rest
+
+
 def parse_params(lab, words: list[str]) -> dict:
     """``--name value`` pairs, each converted to the type of the lab's default value."""
     defaults, params = lab.defaults, {}
@@ -52,7 +68,7 @@ def run(args) -> int:
         lab = lab_package.get(args.name)
     except KeyError as error:
         raise UsageError(error.args[0]) from None
-    params = parse_params(lab, args.params)
+    params = parse_params(lab, take_options(args))
     result = lab.run(args.out or f"glassnet-lab/{lab.name}", quick=args.quick, **params)
     print(f"{lab.title}\nlecture: {lab.source}\n")
     for n in result.numbers:

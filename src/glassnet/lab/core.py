@@ -7,6 +7,7 @@ figures into ``out`` and says in a few lines what it showed.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import math
@@ -161,8 +162,10 @@ class Lab:
 def one_blas_thread():
     """Labs multiply small matrices, where BLAS threads cost more than they bring (up to 40× slower on a
     busy 2-core machine); scikit-learn's threadpoolctl limits them while a lab runs."""
-    from threadpoolctl import threadpool_limits
-
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # scikit-learn (the 'all' extra) brings it; without it BLAS keeps its threads
+        return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 
