@@ -33,29 +33,35 @@ def test_every_lab_names_its_lecture_and_has_defaults_for_its_params():
         assert all(not isinstance(v, type(math)) for v in each.defaults.values())
 
 
-def test_a_lab_that_raises_is_reported_failed_with_its_error(tmp_path, monkeypatch):
+@pytest.fixture
+def registry():
+    """Labs registered inside a test are removed afterwards."""
+    before = dict(REGISTRY)
+    yield
+    REGISTRY.clear()
+    REGISTRY.update(before)
+
+
+def test_a_lab_that_raises_is_reported_failed_with_its_error(tmp_path, registry):
     def boom(out, quick=False):
         raise RuntimeError("the lab broke")
 
-    monkeypatch.delitem(REGISTRY, "boom", raising=False)
     lab("boom", "Always fails", "nowhere")(boom)
     result = get("boom").run(tmp_path)
-    monkeypatch.delitem(REGISTRY, "boom")
     assert result.status == FAILED and "RuntimeError: the lab broke" in result.error
 
 
-def test_a_lab_that_needs_a_missing_part_is_waiting_with_a_plain_message(tmp_path, monkeypatch):
+def test_a_lab_that_needs_a_missing_part_is_waiting_with_a_plain_message(tmp_path, registry):
     def needs(out, quick=False):
         require("glassnet.no_such_part", "Thing", issue=99)
 
     lab("needs_missing", "Waits", "nowhere")(needs)
     result = get("needs_missing").run(tmp_path)
-    monkeypatch.delitem(REGISTRY, "needs_missing")
     assert result.status == WAITING
     assert result.error == "waiting for glassnet.no_such_part.Thing (issue 99)"
 
 
-def test_registering_a_parameter_without_default_is_refused():
+def test_registering_a_parameter_without_default_is_refused(registry):
     with pytest.raises(TypeError, match="needs a default"):
         lab("bad_params", "x", "y", params={"n": "help"})(lambda out, n, quick=False: None)
 

@@ -90,7 +90,7 @@ def test_every_lab_that_ran_wrote_its_figures(quick_tour):
             assert result.figures and all(p.exists() for p in result.figures), name
 
 
-def test_failing_lab_does_not_stop_the_tour_and_sets_the_exit_code(tmp_path, monkeypatch, capsys):
+def test_failing_lab_does_not_stop_the_tour_and_sets_the_exit_code(tmp_path, capsys):
     def broken(out, quick=False):
         raise ValueError("deliberately broken")
 
@@ -99,7 +99,7 @@ def test_failing_lab_does_not_stop_the_tour_and_sets_the_exit_code(tmp_path, mon
         code = main(["tour", "--quick", "--only", "broken_lab,error_functions", "--out", str(tmp_path),
                      "--verbose", "0"])
     finally:
-        monkeypatch.delitem(REGISTRY, "broken_lab")
+        REGISTRY.pop("broken_lab")
     out = capsys.readouterr().out
     assert code == 1
     assert "✘ failed" in out and "ValueError: deliberately broken" in out and "error_functions" in out

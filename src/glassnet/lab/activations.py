@@ -88,7 +88,7 @@ def entropy(out, quick=False):
                      "[0.25, 0.25, 0.25, 0.25]": [0.25] * 4}
     values = {}
     for name, p in distributions.items():
-        values[name] = F.entropy(tensor(np.array(p)), base=2).item()
+        values[name] = F.entropy(tensor(np.array(p)), base=2).item() + 0.0  # + 0.0: no '-0.000'
     res.number("H([0,0,0,1]) in bits", values["[0, 0, 0, 1]"], 0, 3, note="the minimum: no uncertainty")
     res.number("H([0.1,0.1,0.1,0.7]) in bits", values["[0.1, 0.1, 0.1, 0.7]"])
     res.number("H([0.25,0.25,0.25,0.25]) in bits", values["[0.25, 0.25, 0.25, 0.25]"], 2, 3,

@@ -258,9 +258,9 @@ def forward_matrix(out, quick=False):
     for offset, (label, values) in zip((-0.3, -0.1, 0.1, 0.3),
                                        zip(("X_hidden", "O_hidden", "X_output", "O_output"), stages)):
         ax.bar(positions + offset, values, width=0.2, label=label)
-    ax.set(xticks=positions, xticklabels=["node 1", "node 2", "node 3"], ylabel="value",
+    ax.set(xticks=positions, xticklabels=["node 1", "node 2", "node 3"], ylabel="value", ylim=(0, 1.6),
            title="Signals through the 3-3-3 network (input I = 0.9, 0.1, 0.8)")
-    ax.legend()
+    ax.legend(ncol=4, loc="upper center")
     res.figure(fig, "forward_matrix")
     res.say("Each layer is one matrix product: the nn.Linear weight is the lecture's W (rows = receiving nodes).")
     return res
