@@ -193,3 +193,11 @@ def test_bad_loss_inputs_are_named():
     criterion = gn.nn.CrossEntropyLoss()
     with pytest.raises(gn.nn.LayerInputError, match="CrossEntropyLoss.*needs class-index targets"):
         criterion(gn.zeros(4, 3), np.array([0, 1]))
+
+
+def test_linear_function_gradcheck_with_and_without_bias():
+    rng = np.random.default_rng(4)
+    x, w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((5, 4)), rng.standard_normal(5)
+    assert gradcheck(F.linear, [x, w, b])
+    assert gradcheck(F.linear, [x, w])
+    compare(F.linear, TF.linear, x32(3, 4), x32(5, 4, seed=1), x32(5, seed=2), grad_of=(0, 1, 2))

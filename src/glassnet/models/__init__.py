@@ -1,2 +1,5 @@
 """glassnet.models — Ready-made networks (MLP, LeNet5, CharRNN, Seq2Seq, AutoEncoder, GAN, EventMPNN, ...).
 Built on nn."""
+from .autoencoder import VAE, AutoEncoder
+from .cnn import LeNet5, SmallVGG
+from .gan import GAN, GANTrainer

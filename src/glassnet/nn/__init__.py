@@ -11,3 +11,7 @@ from .layers.loss import (
     SmoothL1Loss,
 )
 from .module import LayerInputError, Module, Parameter
+from .layers.conv import Conv1d, Conv2d, ConvTranspose2d
+from .layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .layers.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
+from .layers.upsample import Upsample

@@ -8,3 +8,6 @@ from .loss import (
     binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, entropy, huber_loss,
     kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss,
 )
+from .conv import conv1d, conv2d, conv_transpose2d
+from .normalization import batch_norm, layer_norm
+from .pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, interpolate, max_pool1d, max_pool2d

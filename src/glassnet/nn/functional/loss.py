@@ -180,13 +180,22 @@ def _class_back(rows: np.ndarray, shape: tuple) -> np.ndarray:
     return np.moveaxis(rows.reshape(moved), -1, 1)
 
 
-def _check_labels(name: str, labels: np.ndarray, n_classes: int, ignore_index: int) -> None:
+def _label_mask(name: str, labels: np.ndarray, n_classes: int, ignore_index: int):
+    """None when every label is a class index (the usual case, found with two reductions), else
+    the mask of labels that are not ``ignore_index``; a label out of range raises."""
     if not np.issubdtype(labels.dtype, np.integer):
         raise TypeError(f"{name}: class-index targets must be integers, got dtype {labels.dtype} "
                         f"(for class probabilities pass a float target of the input's shape)")
-    bad = (labels != ignore_index) & ((labels < 0) | (labels >= n_classes))
+    if labels.size == 0:
+        return None
+    lowest, highest = labels.min(), labels.max()
+    if lowest >= 0 and highest < n_classes and not lowest <= ignore_index <= highest:
+        return None
+    valid = labels != ignore_index
+    bad = valid & ((labels < 0) | (labels >= n_classes))
     if np.any(bad):
         raise IndexError(f"{name}: target {labels[bad][0]} is out of bounds for {n_classes} classes")
+    return valid
 
 
 class PerSampleLoss(Function):
@@ -210,12 +219,14 @@ class PerSampleLoss(Function):
         return _class_back(rows, ctx.shape)
 
 
-def _log_softmax_rows(z_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log softmax and softmax of each row, via the log-sum-exp shift by the row maximum."""
+def _softmax_rows(z_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(z - max z, log Σ e^(z - max z), softmax) of each row: the log-sum-exp shift keeps every
+    exponent ≤ 0, so logits of 1e4 neither overflow nor give NaN."""
     shifted = z_rows - z_rows.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    sums = exp.sum(axis=1, keepdims=True)
-    return shifted - np.log(sums), exp / sums
+    p = np.exp(shifted)
+    sums = p.sum(axis=1, keepdims=True)
+    p /= sums
+    return shifted, np.log(sums), p
 
 
 def cross_entropy(input, target, weight=None, ignore_index: int = -100, reduction: str = "mean",
@@ -236,7 +247,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     n_classes = z.shape[1]
     t = _data(target)
     rows_z = _class_last(z.data)
-    log_p, p = _log_softmax_rows(rows_z)
+    shifted, log_sums, p = _softmax_rows(rows_z)
     w = None if weight is None else _data(weight).astype(z.dtype, copy=False)
     eps = label_smoothing
     out_shape = () if unbatched else (z.shape[0],) + tuple(z.shape[2:])
@@ -248,7 +259,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         if eps:
             probs = probs * (1 - eps) + eps / n_classes
         wp = probs if w is None else probs * w
-        rows_loss = -(wp * log_p).sum(axis=1)
+        rows_loss = -(wp * (shifted - log_sums)).sum(axis=1)
         rows_grad = p * wp.sum(axis=1, keepdims=True) - wp
         denominator = len(rows_loss)
     else:
@@ -256,21 +267,28 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         if labels.size != rows_z.shape[0]:
             raise ValueError(f"cross_entropy: input of shape {tuple(input.shape)} needs class-index "
                              f"targets of shape {out_shape}, got {t.shape}")
-        _check_labels("cross_entropy", labels, n_classes, ignore_index)
-        valid = labels != ignore_index
-        safe = np.where(valid, labels, 0)
-        rows = np.arange(len(safe))
-        sample_w = (np.ones(len(safe), dtype=z.dtype) if w is None else w[safe]) * valid
-        nll_w = sample_w * (1 - eps)
-        rows_grad = p * nll_w[:, None]
-        rows_grad[rows, safe] -= nll_w
-        rows_loss = -log_p[rows, safe] * nll_w
-        if eps:  # smoothing term (ε/C)·Σ_c w_c(-log p_c), whose gradient is (ε/C)((Σ_c w_c)·p - w)
-            class_w = np.ones(n_classes, dtype=z.dtype) if w is None else w
-            share = (eps / n_classes) * valid.astype(z.dtype)
-            rows_loss = rows_loss - (log_p * class_w).sum(axis=1) * share
-            rows_grad += share[:, None] * (p * class_w.sum() - class_w)
-        denominator = sample_w.sum()
+        valid = _label_mask("cross_entropy", labels, n_classes, ignore_index)
+        rows = np.arange(len(labels))
+        if valid is None and w is None and not eps:  # plain labels: ℓᵢ = log Σ e^z - z_y, ∂ℓᵢ/∂z = p - onehot
+            rows_loss = log_sums[:, 0] - shifted[rows, labels]
+            rows_grad = p
+            rows_grad[rows, labels] -= 1
+            denominator = len(labels)
+        else:
+            valid = np.ones(len(labels), bool) if valid is None else valid
+            log_p = shifted - log_sums
+            safe = np.where(valid, labels, 0)
+            sample_w = (np.ones(len(safe), dtype=z.dtype) if w is None else w[safe]) * valid
+            nll_w = sample_w * (1 - eps)
+            rows_grad = p * nll_w[:, None]
+            rows_grad[rows, safe] -= nll_w
+            rows_loss = -log_p[rows, safe] * nll_w
+            if eps:  # smoothing term (ε/C)·Σ_c w_c(-log p_c), whose gradient is (ε/C)((Σ_c w_c)·p - w)
+                class_w = np.ones(n_classes, dtype=z.dtype) if w is None else w
+                share = (eps / n_classes) * valid.astype(z.dtype)
+                rows_loss = rows_loss - (log_p * class_w).sum(axis=1) * share
+                rows_grad += share[:, None] * (p * class_w.sum() - class_w)
+            denominator = sample_w.sum()
     return PerSampleLoss.apply(z, rows_loss=rows_loss, rows_grad=rows_grad, out_shape=out_shape,
                                reduction=reduction, denominator=np.asarray(denominator, dtype=z.dtype))
 
@@ -285,8 +303,8 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     if labels.size != rows_z.shape[0]:
         raise ValueError(f"nll_loss: input of shape {tuple(z.shape)} needs targets of shape "
                          f"{(z.shape[0],) + tuple(z.shape[2:])}, got {np.shape(_data(target))}")
-    _check_labels("nll_loss", labels, n_classes, ignore_index)
-    valid = labels != ignore_index
+    valid = _label_mask("nll_loss", labels, n_classes, ignore_index)
+    valid = np.ones(len(labels), bool) if valid is None else valid
     safe = np.where(valid, labels, 0)
     rows = np.arange(len(safe))
     sample_w = (np.ones(len(safe), dtype=z.dtype) if weight is None
