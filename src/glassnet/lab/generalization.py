@@ -177,7 +177,7 @@ def compare_remedy(res, out_stem, quick, remedy_name, **remedy) -> None:
         manual_seed(0)
         net = mlp(hidden=128, layers=3, **kwargs)
         fit(net, X, y, steps)
-        (train_loss, train_acc), (test_loss, test_acc) = evaluate(net, X, y), evaluate(net, Xt, yt)
+        (train_loss, _), (test_loss, test_acc) = evaluate(net, X, y), evaluate(net, Xt, yt)
         losses[name] = test_loss
         res.number(f"{name}: training loss", train_loss)
         res.number(f"{name}: test loss", test_loss)
