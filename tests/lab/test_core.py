@@ -87,3 +87,13 @@ def test_cli_lab_errors_are_one_line_usage_errors(capsys):
     assert "no lab named 'no_such_lab'" in capsys.readouterr().err
     assert main(["lab", "run", "km_to_miles", "--bogus", "1"]) == 2
     assert main(["lab", "list"]) == 0
+
+
+def test_a_missing_third_party_package_is_an_error_not_waiting(tmp_path, registry):
+    def needs(out, quick=False):
+        require("no_such_third_party_package", issue=1)
+
+    lab("needs_package", "Needs a package", "nowhere")(needs)
+    result = get("needs_package").run(tmp_path)
+    assert result.status == FAILED
+    assert "needs the package 'no_such_third_party_package'" in result.error

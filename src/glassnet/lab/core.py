@@ -26,12 +26,17 @@ class Waiting(Exception):
 
 
 def require(module: str, name: str | None = None, issue: int | None = None):
-    """Import ``module`` (and its attribute ``name``) or raise ``Waiting`` naming the part and its issue."""
+    """Import ``module`` (and its attribute ``name``) or raise ``Waiting`` naming the part and its issue.
+    A missing third-party package is not 'waiting' but an error that names the package."""
     part = f"{module}.{name}" if name else module
     try:
         found = importlib.import_module(module)
         return getattr(found, name) if name else found
-    except (ImportError, AttributeError):
+    except ModuleNotFoundError as missing:
+        if missing.name and not missing.name.startswith("glassnet"):
+            raise ImportError(f"{part} needs the package '{missing.name}' (pip install {missing.name})") from None
+        raise Waiting(f"waiting for {part} (issue {issue})") from None
+    except AttributeError:
         raise Waiting(f"waiting for {part} (issue {issue})") from None
 
 
