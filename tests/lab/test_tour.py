@@ -32,12 +32,15 @@ LECTURE_NUMBERS = {
     "optimizers": {"Ackley f(0, 0)": 0.0},
     "pooling": {"output[0, 0]": 4, "output[1, 0]": 2},
     "conv_kernels": {"edge: sum": 0, "blur: sum": 1},
+    "event_graph_table": {"node features": 7, "state size": 30, "rounds T": 2},
 }
 
 
 @pytest.mark.parametrize("name", sorted(LECTURE_NUMBERS))
 def test_lab_reproduces_the_lectures_numbers_to_their_printed_precision(quick_tour, name):
     result = quick_tour[1][name]
+    if result.status == WAITING:
+        pytest.skip(result.error)
     assert result.status == PASSED, result.error
     for fragment, value in LECTURE_NUMBERS[name].items():
         number = next(n for n in result.numbers if fragment in n.name)
