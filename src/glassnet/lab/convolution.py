@@ -239,8 +239,10 @@ def cnn_digits(out, quick=False, epochs=15):
     left.set(xlabel="epoch", ylabel="accuracy", title="CNN on 8×8 digits")
     left.legend()
     kernels = net[0].weight.data[:, 0]
-    right.imshow(np.hstack([np.pad(k, 1) for k in kernels]), cmap="coolwarm")
-    right.set(title="the 8 learned first-layer 3×3 kernels", xlabel="kernel", ylabel="row")
+    grid = np.vstack([np.hstack([np.pad(k, 1) for k in kernels[row:row + 4]]) for row in (0, 4)])
+    shown = right.imshow(grid, cmap="coolwarm")
+    right.set(title="the 8 learned first-layer 3×3 kernels", xlabel="kernel column (4 per row)", ylabel="kernel row")
+    fig.colorbar(shown, ax=right, label="weight")
     res.figure(fig, "cnn_digits")
     res.say("Local connections and shared kernels: a network with a few thousand weights reads the digits.")
     return res
