@@ -8,6 +8,7 @@ from glassnet.interop import to_onnx, verify_onnx
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 nn, F = gn.nn, gn.nn.functional
+import glassnet.models  # noqa: E402,F401
 
 
 class Indexing(nn.Module):
@@ -82,3 +83,30 @@ def test_an_op_without_translation_is_named(tmp_path):
     with pytest.raises(TypeError, match="operation Odd has no ONNX translation"):
         to_onnx(Model(), np.zeros((1, 2), np.float32), tmp_path / "odd.onnx")
     assert not (tmp_path / "odd.onnx").exists()
+
+
+@pytest.mark.parametrize("build,shape", [
+    (lambda: gn.models.LeNet5(), (2, 1, 28, 28)),
+    (lambda: gn.models.SmallVGG(), (2, 1, 28, 28)),
+    (lambda: gn.models.ConvAutoEncoder(1, 8, 4), (2, 1, 8, 8)),
+    (lambda: gn.models.AutoEncoder(64, (16,), 2), (2, 64)),
+    (lambda: nn.Sequential(nn.Conv2d(1, 4, 3, padding="same", groups=1), nn.BatchNorm2d(4), nn.ReLU(),
+                           nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1),
+                           nn.AvgPool2d(2, padding=1, count_include_pad=False), nn.Upsample(scale_factor=2),
+                           nn.MaxPool2d(2, stride=1, padding=1), nn.AdaptiveAvgPool2d(3), nn.Flatten(),
+                           nn.LayerNorm(18)), (2, 1, 8, 8)),
+])
+def test_convolutional_models_round_trip_and_export(build, shape, tmp_path):
+    torch = pytest.importorskip("torch")
+    from glassnet.interop import from_torch, to_torch
+    model = build().eval()
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    with gn.no_grad():
+        ours = model(gn.tensor(x)).data
+    twin = to_torch(model)
+    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours, rtol=1e-4, atol=1e-5)
+    back = from_torch(twin)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[key], value)
+    to_onnx(model, x, tmp_path / "m.onnx")
+    assert verify_onnx(model, tmp_path / "m.onnx", np.concatenate([x, x, x])) < 1e-4

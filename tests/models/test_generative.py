@@ -102,3 +102,27 @@ def test_cli_gan_and_autoencoder(tmp_path, capsys):
     assert (tmp_path / "ae_latent_2d.png").exists() and "bottleneck   2" in capsys.readouterr().out
     assert main(["gan", "--data", "moons"]) == 2
     assert "unknown data set 'moons'" in capsys.readouterr().err
+
+
+def test_convolutional_autoencoder_learns_digits():
+    from glassnet.models import ConvAutoEncoder
+    X, _ = digits()
+    images = X[:300].reshape(-1, 1, 8, 8)
+    gn.manual_seed(0)
+    model = ConvAutoEncoder(1, 8, bottleneck=8)
+    assert model(gn.tensor(images[:2])).shape == (2, 1, 8, 8)
+    curve = fit_unsupervised(model, images, reconstruction_loss(), epochs=4, lr=3e-3, rng=0, verbose=0)
+    assert curve[-1] < 0.8 * curve[0]
+    with pytest.raises(ValueError, match="divisible by 4"):
+        ConvAutoEncoder(1, 6)
+
+
+def test_generative_models_save_and_load(tmp_path):
+    from glassnet.models import ConvAutoEncoder
+    for model in (AutoEncoder(64, (16,), 3), ConvAutoEncoder(1, 8, 4), VAE(64, (16,), 2),
+                  GAN.mlp(2, latent_dim=4, hidden=(8,))):
+        gn.save(model, tmp_path / "m.safetensors")
+        loaded = gn.load(tmp_path / "m.safetensors")
+        assert type(loaded) is type(model)
+        for key, value in model.state_dict().items():
+            np.testing.assert_array_equal(loaded.state_dict()[key], value)

@@ -39,6 +39,7 @@ TWINS = {
     "Linear": ("Linear", lambda m: {**_same("in_features", "out_features")(m), **_bias(m)}),
     "Identity": ("Identity", lambda m: {}),
     "Flatten": ("Flatten", _same("start_dim", "end_dim")),
+    "Unflatten": ("Unflatten", _same("dim", "unflattened_size")),
     "Dropout": ("Dropout", _same("p")),
     "ReLU": ("ReLU", lambda m: {}),
     "Tanh": ("Tanh", lambda m: {}),
@@ -48,6 +49,23 @@ TWINS = {
     "Softplus": ("Softplus", _same("beta", "threshold")),
     "Softmax": ("Softmax", _same("dim")),
     "LogSoftmax": ("LogSoftmax", _same("dim")),
+    "Conv1d": ("Conv1d", lambda m: {**_same("in_channels", "out_channels", "kernel_size", "stride", "padding",
+                                            "dilation", "groups")(m), **_bias(m)}),
+    "Conv2d": ("Conv2d", lambda m: {**_same("in_channels", "out_channels", "kernel_size", "stride", "padding",
+                                            "dilation", "groups")(m), **_bias(m)}),
+    "ConvTranspose2d": ("ConvTranspose2d", lambda m: {**_same(
+        "in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups",
+        "dilation")(m), **_bias(m)}),
+    "MaxPool1d": ("MaxPool1d", _same("kernel_size", "stride", "padding", "dilation")),
+    "MaxPool2d": ("MaxPool2d", _same("kernel_size", "stride", "padding", "dilation")),
+    "AvgPool1d": ("AvgPool1d", _same("kernel_size", "stride", "padding", "count_include_pad")),
+    "AvgPool2d": ("AvgPool2d", _same("kernel_size", "stride", "padding", "count_include_pad")),
+    "AdaptiveAvgPool2d": ("AdaptiveAvgPool2d", _same("output_size")),
+    "BatchNorm1d": ("BatchNorm1d", _same("num_features", "eps", "momentum", "affine", "track_running_stats")),
+    "BatchNorm2d": ("BatchNorm2d", _same("num_features", "eps", "momentum", "affine", "track_running_stats")),
+    "LayerNorm": ("LayerNorm", lambda m: {**_same("normalized_shape", "eps", "elementwise_affine")(m),
+                                          **_bias(m)}),
+    "Upsample": ("Upsample", _same("size", "scale_factor", "mode")),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 

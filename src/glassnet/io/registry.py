@@ -92,12 +92,16 @@ def _to_json(value, where: str):
     if isinstance(value, (tuple, list)):
         items = [_to_json(v, where) for v in value]
         return {"tuple": items} if isinstance(value, tuple) else items
+    if isinstance(value, Module):  # a sub-network passed to the constructor (e.g. a GAN's generator)
+        return {"module": module_config(value)}
     raise ConfigError(f"{where} is a {type(value).__name__}, which a config cannot hold; "
                       f"define get_config() on the layer")
 
 
 def _from_json(value):
     if isinstance(value, dict):
+        if set(value) == {"module"}:
+            return build_module(value["module"])
         if set(value) != {"tuple"} or not isinstance(value["tuple"], list):
             raise ConfigError(f"malformed config value {value!r}")
         return tuple(_from_json(v) for v in value["tuple"])

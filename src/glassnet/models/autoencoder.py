@@ -48,7 +48,20 @@ def corrupt(x, mode: str = "gaussian", level: float = 0.3, rng=None) -> Tensor:
     return Tensor(noisy.astype(data.dtype, copy=False))
 
 
-class AutoEncoder(nn.Module):
+class _EncoderDecoder(nn.Module):
+    """x̄ = h(g(x)) with g = ``self.encoder`` and h = ``self.decoder``."""
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+class AutoEncoder(_EncoderDecoder):
     """Dense auto-encoder in_features -> hidden... -> bottleneck -> ...hidden -> in_features.
 
     ``output_activation='sigmoid'`` suits data in [0, 1] (pixels); ``None`` gives a linear output.
@@ -61,24 +74,39 @@ class AutoEncoder(nn.Module):
         if bottleneck < 1 or in_features < 1:
             raise ValueError(f"AutoEncoder needs in_features >= 1 and bottleneck >= 1, got "
                              f"{in_features} and {bottleneck}")
-        self.in_features, self.bottleneck = in_features, bottleneck
+        self.in_features, self.hidden, self.bottleneck = in_features, tuple(hidden), bottleneck
+        self.activation, self.output_activation = activation, output_activation
         sizes = [in_features, *hidden, bottleneck]
         self.encoder = mlp(sizes, activation)
         self.decoder = mlp(sizes[::-1], activation, output_activation)
-
-    def encode(self, x):
-        return self.encoder(x)
-
-    def decode(self, z):
-        return self.decoder(z)
-
-    def forward(self, x):
-        return self.decoder(self.encoder(x))
 
     def reconstruction_loss(self, x, target=None):
         """dist(x, x̄) as the mean squared error (``target`` is the clean x for denoising)."""
         x = x if isinstance(x, Tensor) else Tensor(x)
         return F.mse_loss(self(x), x.data if target is None else as_array(target))
+
+
+class ConvAutoEncoder(_EncoderDecoder):
+    """Convolutional auto-encoder for (N, C, H, W) images with H, W divisible by 4: two stride-2
+    3x3 convolutions (H -> H/4) and a dense bottleneck; the decoder mirrors them with transposed
+    convolutions and ends in a sigmoid (pixels in [0, 1])."""
+
+    def __init__(self, in_channels: int = 1, image_size: int = 8, bottleneck: int = 8, channels=(16, 32)):
+        super().__init__()
+        if image_size % 4 or image_size < 4:
+            raise ValueError(f"ConvAutoEncoder needs an image size divisible by 4, got {image_size}")
+        self.in_channels, self.image_size, self.bottleneck = in_channels, image_size, bottleneck
+        self.channels = tuple(channels)
+        c1, c2 = channels
+        side = image_size // 4
+        self.encoder = nn.Sequential(
+            nn.Conv2d(in_channels, c1, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Flatten(), nn.Linear(c2 * side * side, bottleneck))
+        self.decoder = nn.Sequential(
+            nn.Linear(bottleneck, c2 * side * side), nn.ReLU(), nn.Unflatten(1, (c2, side, side)),
+            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(c1, in_channels, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid())
 
 
 class VAE(nn.Module):
@@ -87,7 +115,8 @@ class VAE(nn.Module):
 
     def __init__(self, in_features: int, hidden=(128,), latent: int = 2, activation: str = "relu", rng=None):
         super().__init__()
-        self.in_features, self.latent, self.rng = in_features, latent, rng
+        self.in_features, self.hidden, self.latent, self.rng = in_features, tuple(hidden), latent, rng
+        self.activation = activation
         self.body = mlp([in_features, *hidden], activation, activation)
         self.mu = nn.Linear(hidden[-1], latent)
         self.log_var = nn.Linear(hidden[-1], latent)

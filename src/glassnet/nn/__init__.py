@@ -5,7 +5,7 @@ from .containers import ModuleDict, ModuleList, Sequential
 from .layers.activation import (
     ELU, LeakyReLU, LogSoftmax, Maxout, NoisyReLU, ReLU, Sigmoid, Softmax, Softplus, Step, Tanh,
 )
-from .layers.linear import Dropout, Flatten, GaussianNoise, Identity, Linear
+from .layers.linear import Dropout, Flatten, GaussianNoise, Identity, Linear, Unflatten
 from .layers.loss import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss, NLLLoss,
     SmoothL1Loss,
@@ -15,3 +15,5 @@ from .layers.conv import Conv1d, Conv2d, ConvTranspose2d
 from .layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .layers.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .layers.upsample import Upsample
+from .layers import graph
+from .layers.graph import MessagePassing

@@ -1,2 +1,2 @@
-"""glassnet.playground — The web playground: a TensorFlow-Playground-style page trained live by glassnet.
-Server plus static page."""
+"""glassnet.playground — a TensorFlow-Playground-style web app whose networks glassnet trains live:
+``glassnet playground`` or ``glassnet.playground.server.serve()``; the page is static files in ``static/``."""

@@ -82,20 +82,14 @@ class Softplus(Function):
         return g * np.where(ctx.linear, 1, stable_sigmoid(ctx.bz)).astype(g.dtype)
 
 
-class NoisyReLU(Function):
-    """y = max(0, z + n), n ~ N(0, δ²) drawn once per forward;  ∂y/∂z = [z + n > 0]"""
+class NoisyReLU(ReLU):
+    """y = max(0, z + n), n ~ N(0, δ²) drawn once per forward;  ∂y/∂z = [z + n > 0] (ReLU's backward)"""
 
     @staticmethod
     def forward(ctx, z, std, rng):
         scale = np.sqrt(stable_sigmoid(z)) if std == "sigmoid" else std
         noise = get_rng(rng).standard_normal(z.shape).astype(z.dtype) * scale
-        y = np.maximum(z + noise, 0)
-        ctx.y = y
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * (ctx.y > 0)
+        return ReLU.forward(ctx, z + noise)
 
 
 class LogSoftmax(Function):

@@ -178,6 +178,7 @@ class ConvTranspose2dFunction(Function):
             y = y + bias[:, None, None, None]
         ctx.x2, ctx.wg, ctx.weight_shape, ctx.canvas = x2, wg, weight.shape, canvas
         ctx.x_shape, ctx.padding, ctx.options = x.shape, padding, ((kh, kw), stride, dilation)
+        ctx.output_padding = output_padding
         return y.transpose(1, 0, 2, 3)
 
     @staticmethod

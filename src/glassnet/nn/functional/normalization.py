@@ -21,6 +21,7 @@ class Normalize(Function):
         inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
         x_hat = (x - mean) * inv_std
         ctx.x_hat, ctx.inv_std, ctx.axes, ctx.batch_stats = x_hat, inv_std, axes, batch_stats
+        ctx.mean, ctx.eps = mean, eps
         ctx.weight = affine[0] if affine else None
         if not affine:
             return x_hat

@@ -1,4 +1,4 @@
-"""Dense layers and shape helpers: Linear, Identity, Flatten, Dropout, GaussianNoise."""
+"""Dense layers and shape helpers: Linear, Identity, Flatten, Unflatten, Dropout, GaussianNoise."""
 from __future__ import annotations
 
 import numpy as np
@@ -76,6 +76,25 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (the inverse of Flatten)."""
+
+    def __init__(self, dim: int, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        dim = self.dim % x.ndim
+        if x.shape[dim] != int(np.prod(self.unflattened_size)):
+            raise LayerInputError(self, f"cannot split dim {self.dim} of size {x.shape[dim]} into "
+                                        f"{self.unflattened_size}")
+        return x.reshape(x.shape[:dim] + self.unflattened_size + x.shape[dim + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Dropout(Module):

@@ -1,0 +1,67 @@
+"""Networks that classify collider events: the event-graph message-passing network (EventMPNN) of
+Abdughani, Ren, Wu, Yang, JHEP 08 (2019) 055 (the lectures' "事例图"), and a dense baseline (EventDNN).
+
+EventMPNN, for one event graph with nodes x_i, edge features e_ij and T iterations:
+
+    s_i^(0)   = ReLU(W_0 x_i + b_0)                       embed each object into a 30-dim state
+    s_i^(t+1) = U_t(s_i^(t), Σ_{j≠i} M_t(s_j^(t), e_ij))  t = 0 .. T-1, separate weights per t
+    p_i       = sigmoid(w · s_i^(T) + c)                  every node votes: "this event is signal"
+    p         = Σ_i mask_i p_i / Σ_i mask_i              the event's score: the votes averaged
+
+Because messages are summed and votes averaged over real nodes only, the score does not depend on the
+order of the objects or on how many padded rows follow them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import nn
+from ..nn import functional as F
+from ..nn.layers.graph import MessagePassing, check_graph_shapes
+from ..nn.layers.linear import as_float_input
+
+
+class EventMPNN(nn.Module):
+    """Score (B,) in (0, 1) of a batch of padded event graphs: ``model(nodes, edges, mask)`` with nodes
+    (B, N, node_features), edges (B, N, N, edge_features), mask (B, N)."""
+
+    def __init__(self, node_features: int = 7, edge_features: int = 20, hidden: int = 30,
+                 iterations: int = 2):
+        super().__init__()
+        if iterations < 1:
+            raise ValueError(f"EventMPNN needs at least one message-passing iteration, got {iterations}")
+        self.node_features, self.edge_features = node_features, edge_features
+        self.embed = nn.Linear(node_features, hidden)
+        self.passes = nn.ModuleList([MessagePassing(hidden, edge_features, hidden, hidden)
+                                     for _ in range(iterations)])
+        self.vote = nn.Linear(hidden, 1)
+
+    def forward(self, nodes, edges, mask):
+        nodes = as_float_input(self, nodes, self.embed.weight.dtype)
+        check_graph_shapes(self, nodes, edges, mask, self.node_features, self.edge_features)
+        mask = np.asarray(getattr(mask, "data", mask), dtype=nodes.dtype)
+        if np.any(mask.sum(axis=1) == 0):
+            raise nn.LayerInputError(self, "got an event without any real node (an all-zero mask row)")
+        state = F.relu(self.embed(nodes)) * mask[..., None]
+        for layer in self.passes:
+            state = layer(state, edges, mask)
+        votes = F.sigmoid(self.vote(state)).squeeze(-1)                # (B, N)
+        return (votes * mask).sum(axis=1) / mask.sum(axis=1)
+
+
+class EventDNN(nn.Module):
+    """Baseline: a fully connected network on the flattened padded object features (B, N · F) → score (B,)."""
+
+    def __init__(self, in_features: int = 6 * 7, hidden: int = 64, layers: int = 2):
+        super().__init__()
+        sizes = [in_features] + [hidden] * layers
+        blocks = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            blocks += [nn.Linear(fan_in, fan_out), nn.ReLU()]
+        self.net = nn.Sequential(*blocks, nn.Linear(hidden, 1), nn.Sigmoid())
+
+    def forward(self, nodes):
+        nodes = as_float_input(self, nodes, self.net[0].weight.dtype)
+        if nodes.ndim < 2:
+            raise nn.LayerInputError(self, f"expects a batch of events (B, N, F), got {tuple(nodes.shape)}")
+        return self.net(nodes.flatten(1)).squeeze(-1)
