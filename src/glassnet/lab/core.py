@@ -111,6 +111,7 @@ class LabResult:
         os.close(fd)
         try:
             fig.savefig(tmp, dpi=90, bbox_inches="tight")
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; a figure is for everyone to read
             os.replace(tmp, path)
         finally:
             plt.close(fig)

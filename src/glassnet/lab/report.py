@@ -117,5 +117,6 @@ def write_report(results: list[LabResult], path, quick: bool = False) -> Path:
     fd, tmp = tempfile.mkstemp(suffix=".html", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(page)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; the report is for everyone to read
     os.replace(tmp, path)
     return path
