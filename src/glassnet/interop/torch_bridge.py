@@ -66,6 +66,16 @@ TWINS = {
     "LayerNorm": ("LayerNorm", lambda m: {**_same("normalized_shape", "eps", "elementwise_affine")(m),
                                           **_bias(m)}),
     "Upsample": ("Upsample", _same("size", "scale_factor", "mode")),
+    "RNN": ("RNN", _same("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
+                         "dropout", "bidirectional")),
+    "LSTM": ("LSTM", _same("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                           "bidirectional")),
+    "GRU": ("GRU", _same("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                         "bidirectional")),
+    "RNNCell": ("RNNCell", _same("input_size", "hidden_size", "bias", "nonlinearity")),
+    "LSTMCell": ("LSTMCell", _same("input_size", "hidden_size", "bias")),
+    "GRUCell": ("GRUCell", _same("input_size", "hidden_size", "bias")),
+    "Embedding": ("Embedding", _same("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type")),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
