@@ -291,7 +291,8 @@ class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
         return self._proba(self._raw(X, iteration_range))
 
     def predict(self, X, iteration_range=None):
-        return self.classes_[np.argmax(self.predict_proba(X, iteration_range), axis=1)]
+        proba = self.predict_proba(X, iteration_range)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def staged_predict_proba(self, X):
         for raw in self._staged_raw(X):
