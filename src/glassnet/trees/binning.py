@@ -28,13 +28,19 @@ class BinMapper:
     def missing_bin(self):
         return self.max_bin
 
-    def fit(self, X):
-        self.cuts_ = [self._feature_cuts(column) for column in np.asarray(X, dtype=np.float64).T]
+    def fit(self, X, sample_weight=None):
+        """Rows of weight 0 take no part (as if they were not there)."""
+        X = np.asarray(X, dtype=np.float64)
+        if sample_weight is not None:
+            X = X[np.asarray(sample_weight) > 0]
+        self.cuts_ = [self._feature_cuts(column) for column in X.T]
         return self
 
     def _feature_cuts(self, column):
         values = column[~np.isnan(column)]
         distinct = np.unique(values)
+        if len(distinct) == 0:
+            return distinct
         if len(distinct) <= self.max_bin:
             return distinct[1:]
         quantiles = np.quantile(values, np.linspace(0, 1, self.max_bin + 1)[1:-1], method="lower")

@@ -85,7 +85,7 @@ class _GradientBoosting(BaseEstimator):
         if self.early_stopping_rounds and not evals:
             raise ValueError("early_stopping_rounds needs at least one validation set in fit(eval_set=[(X, y)])")
 
-        self.bin_mapper_ = BinMapper(self.max_bin).fit(X)
+        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight)
         codes = self.bin_mapper_.transform(X)
         columns = np.ascontiguousarray(codes.T)
         n_bins = self.bin_mapper_.n_bins()
@@ -221,10 +221,7 @@ class _GradientBoosting(BaseEstimator):
 
 class GradientBoostingRegressor(RegressorMixin, _GradientBoosting):
     """Boosted regression trees (XGBRegressor's parameters). ``objective``: "reg:squarederror"
-    or a callable ``objective(y_true, y_pred) -> (grad, hess)``."""
-
-    def __init__(self, *, objective="reg:squarederror", **kwargs):
-        super().__init__(objective=objective, **kwargs)
+    (also when None) or a callable ``objective(y_true, y_pred) -> (grad, hess)``."""
 
     def _encode_target(self, y, fitting=True):
         return np.asarray(y, dtype=np.float64)
@@ -232,7 +229,7 @@ class GradientBoostingRegressor(RegressorMixin, _GradientBoosting):
     def _make_loss(self):
         if callable(self.objective):
             return CustomLoss(self.objective, 1, SquaredError())
-        if self.objective != "reg:squarederror":
+        if self.objective not in (None, "reg:squarederror"):
             raise ValueError(f"objective must be 'reg:squarederror' or a callable (y_true, y_pred) -> (grad, hess), got {self.objective!r}")
         return SquaredError()
 
@@ -248,18 +245,15 @@ class GradientBoostingRegressor(RegressorMixin, _GradientBoosting):
 
 class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
     """Boosted classification trees (XGBClassifier's parameters): logistic loss for two classes,
-    softmax for more. ``objective``: "binary:logistic" (switched to "multi:softprob" for more than two
-    classes) or a callable on raw scores ``objective(y_true, y_pred) -> (grad, hess)``."""
-
-    def __init__(self, *, objective="binary:logistic", **kwargs):
-        super().__init__(objective=objective, **kwargs)
+    softmax for more. ``objective``: "binary:logistic" or "multi:softprob" (None: whichever fits the
+    number of classes) or a callable on raw scores ``objective(y_true, y_pred) -> (grad, hess)``."""
 
     def _encode_target(self, y, fitting=True):
         if fitting:
             check_classification_targets(y)
             self.classes_ = np.unique(y)
             if len(self.classes_) < 2:
-                raise ValueError(f"y has a single class ({self.classes_[0]!r}); a classifier needs at least two")
+                raise ValueError(f"y has only one class ({self.classes_[0]!r}); a classifier needs at least two")
         encoded = np.searchsorted(self.classes_, y)
         unknown = (encoded >= len(self.classes_)) | (self.classes_[np.minimum(encoded, len(self.classes_) - 1)] != y)
         if np.any(unknown):
@@ -271,8 +265,9 @@ class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
         builtin = Logistic() if n_classes == 2 else Softmax(n_classes)
         if callable(self.objective):
             return CustomLoss(self.objective, builtin.n_outputs, builtin)
-        if self.objective not in ("binary:logistic", "multi:softprob"):
-            raise ValueError(f"objective must be 'binary:logistic', 'multi:softprob' or a callable, got {self.objective!r}")
+        if self.objective not in (None, builtin.name):
+            raise ValueError(f"objective {self.objective!r} does not fit {n_classes} classes: "
+                             f"use {builtin.name!r}, None or a callable (y_true, y_pred) -> (grad, hess)")
         return builtin
 
     def decision_function(self, X, iteration_range=None):
