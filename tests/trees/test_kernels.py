@@ -5,6 +5,7 @@ import pytest
 from glassnet.trees.binning import BinMapper
 from glassnet.trees.histogram import (HAS_NUMBA, build_histogram_numba, build_histogram_numpy,
                                       build_histogram_reference)
+from glassnet.trees.partition import partition_numba, partition_numpy
 from glassnet.trees.split import find_best_split, leaf_score, leaf_weight
 
 
@@ -32,12 +33,11 @@ def test_max_bin_must_fit_in_uint8_with_missing():
         BinMapper(max_bin=256)
 
 
-def _histogram_case(seed=0, n=3000, n_features=5, n_bins=17):
+def _histogram_case(seed=0, n=1000, n_features=5, n_bins=17):
     rng = np.random.default_rng(seed)
     codes = rng.integers(0, n_bins, size=(n, n_features)).astype(np.uint8)
     gh = np.column_stack([rng.normal(size=n), rng.random(n)])
-    rows = np.sort(rng.choice(n, n // 3, replace=False))
-    return codes, gh, rows, n_bins
+    return codes, gh, n_bins
 
 
 def test_numpy_histogram_equals_reference():
@@ -47,11 +47,27 @@ def test_numpy_histogram_equals_reference():
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
 @pytest.mark.parametrize("n", [300, 60_000])        # serial and threaded paths
-def test_numba_histogram_equals_reference(n):
-    codes, gh, _, n_bins = _histogram_case(n=n)
-    rows = np.arange(n)
-    expected = build_histogram_numpy(codes, gh, rows, n_bins)
-    np.testing.assert_allclose(build_histogram_numba(codes, gh, rows, n_bins), expected, rtol=1e-10, atol=1e-9)
+def test_numba_histogram_equals_numpy(n):
+    case = _histogram_case(n=n)
+    np.testing.assert_allclose(build_histogram_numba(*case), build_histogram_numpy(*case), rtol=1e-10, atol=1e-9)
+
+
+@pytest.mark.parametrize("default_left", [False, True])
+def test_partition_is_stable_and_both_paths_agree(default_left):
+    codes, gh, n_bins = _histogram_case(n=200)
+    codes[::9, 2] = n_bins                              # missing
+    order = np.arange(200)
+    paths = [partition_numpy] + ([partition_numba] if HAS_NUMBA else [])
+    for path in paths:
+        c, g, o = codes.copy(), gh.copy(), order.copy()
+        middle = path(c, g, o, 50, 180, 2, 7, default_left, n_bins)
+        block = codes[50:180, 2]
+        goes_left = (block <= 7) | (default_left & (block == n_bins))
+        expected = np.concatenate([np.arange(50, 180)[goes_left], np.arange(50, 180)[~goes_left]])
+        assert middle == 50 + goes_left.sum()
+        np.testing.assert_array_equal(o[50:180], expected)
+        np.testing.assert_array_equal(c, codes[np.r_[order[:50], expected, order[180:]]])
+        np.testing.assert_array_equal(g, gh[np.r_[order[:50], expected, order[180:]]])
 
 
 def _brute_force_split(codes, gh, missing_bin, reg_lambda, reg_alpha, min_child_weight):
@@ -78,7 +94,7 @@ def test_best_split_equals_brute_force(reg_lambda, reg_alpha, min_child_weight):
     codes = rng.integers(0, n_bins, size=(n, 3)).astype(np.uint8)
     codes[rng.random((n, 3)) < 0.1] = n_bins          # some missing values
     gh = np.column_stack([rng.normal(size=n) + (codes[:, 1] > 4), rng.random(n) + 0.1])
-    hist = build_histogram_reference(codes, gh, np.arange(n), n_bins + 1)
+    hist = build_histogram_reference(codes, gh, n_bins + 1)
     split = find_best_split(hist, gh.sum(axis=0), np.full(3, n_bins), np.ones(3, bool),
                             reg_lambda, reg_alpha, min_child_weight)
     gain, where = _brute_force_split(codes, gh, n_bins, reg_lambda, reg_alpha, min_child_weight)

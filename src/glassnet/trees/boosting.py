@@ -87,7 +87,6 @@ class _GradientBoosting(BaseEstimator):
 
         self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight)
         codes = self.bin_mapper_.transform(X)
-        columns = np.ascontiguousarray(codes.T)
         n_bins = self.bin_mapper_.n_bins()
         K = self._loss.n_outputs
         self.base_score_ = (self._loss.margin(float(self.base_score)) if self.base_score is not None and K == 1
@@ -111,7 +110,7 @@ class _GradientBoosting(BaseEstimator):
                 features = self._sample_features(X.shape[1], rng)
                 for k in range(K):
                     gh = np.column_stack([gradients[:, k], hessians[:, k]])
-                    tree, leaves = grow_tree(codes, columns, gh, rows, n_bins, features,
+                    tree, leaves = grow_tree(codes, gh, rows, n_bins, features,
                                              self.bin_mapper_.missing_bin, params)
                     forest.append(tree, self._thresholds(tree))
                     if len(rows) == len(X):
