@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet -e ".[test]"
-python -m pytest -n 2 "$@"
+# two test processes on two cores: one BLAS thread each, or small matrix products crawl
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python -m pytest -n 2 "$@"

@@ -9,6 +9,8 @@ from .autograd import (
     set_grad_enabled, set_rng_state, stack, tensor, where, zeros, zeros_like,
 )
 from . import autograd, nn, optim  # noqa: E402
+from .interop.weights import load_torch_state_dict  # noqa: E402  (imports torch only when called)
+from .io import load, save  # noqa: E402
 
 float32 = __import__("numpy").float32
 float64 = __import__("numpy").float64

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grad_mode import enable_grad
-from .tensor import Tensor
+from .tensor import Tensor, as_array
 
 
 class GradcheckError(AssertionError):
@@ -39,9 +39,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     ``inputs`` are arrays or Tensors; they are copied to float64 (integer arrays are passed as
     constants). On a mismatch the report names the input, the worst element, and both values.
     """
-    arrays = [np.array(getattr(x, "data", x), dtype=np.float64)
-              if np.issubdtype(np.asarray(getattr(x, "data", x)).dtype, np.floating)
-              else np.asarray(getattr(x, "data", x)) for x in inputs]
+    arrays = [as_array(x) for x in inputs]
+    arrays = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in arrays]
     with enable_grad():
         tensors = [Tensor(a.copy(), requires_grad=np.issubdtype(a.dtype, np.floating)) for a in arrays]
         out = fn(*tensors)

@@ -59,7 +59,7 @@ def backward(root, grad=None, retain_graph: bool = False) -> None:
                 f"{root.shape}; pass backward(gradient) with that shape or reduce it first (e.g. .sum()).")
         grad = np.ones_like(root.data)
     else:
-        grad = np.asarray(getattr(grad, "data", grad), dtype=root.data.dtype)
+        grad = np.asarray(grad.data if hasattr(grad, "_ctx") else grad, dtype=root.data.dtype)
         if grad.shape != root.shape:
             raise RuntimeError(f"backward(gradient): gradient has shape {grad.shape}, "
                                f"but the tensor has shape {root.shape}")

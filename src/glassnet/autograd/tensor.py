@@ -28,6 +28,12 @@ def _as_array(data, dtype=None) -> np.ndarray:
     return arr
 
 
+def as_array(x) -> np.ndarray:
+    """The ndarray behind a Tensor, or ``np.asarray(x)`` (not ``x.data``: an ndarray's ``.data`` is
+    its raw memoryview)."""
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
 def _reduce_axis(axis, dim):
     if dim is not None:
         if axis is not None:

@@ -11,11 +11,11 @@ import math
 
 import numpy as np
 
-from ..autograd import get_rng
+from ..autograd import Tensor, get_rng
 
 
 def _array(tensor) -> np.ndarray:
-    return getattr(tensor, "data", tensor)
+    return tensor.data if isinstance(tensor, Tensor) else tensor
 
 
 def _fill(tensor, values) -> object:

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, as_array
 
 
 class Parameter(Tensor):
@@ -98,7 +98,7 @@ class Module:
 
     def register_buffer(self, name: str, array) -> None:
         """A saved, non-learned array (e.g. BatchNorm's running_mean): in state_dict, no gradient."""
-        value = None if array is None else np.asarray(getattr(array, "data", array))
+        value = None if array is None else as_array(array)
         object.__setattr__(self, name, value)
         self._buffers[name] = value
 
@@ -199,7 +199,7 @@ class Module:
         unless every key and shape fits. Returns ``(missing_keys, unexpected_keys)``.
         """
         own = self._state_slots()
-        given = {k: np.asarray(getattr(v, "data", v)) for k, v in state_dict.items()}
+        given = {k: as_array(v) for k, v in state_dict.items()}
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
         if strict and (missing or unexpected):
@@ -226,7 +226,7 @@ class Module:
                 for name, value in registry.items():
                     if value is not None:
                         key = f"{module_name}.{name}" if module_name else name
-                        slots[key] = (module, name, getattr(value, "data", value))
+                        slots[key] = (module, name, as_array(value))
         return slots
 
     # ----- modes -----

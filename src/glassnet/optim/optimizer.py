@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, as_array
 
 
 class Optimizer:
@@ -113,8 +113,8 @@ class Optimizer:
             p = params[int(key)]
             restored = {}
             for name, value in values.items():
-                if isinstance(value, np.ndarray) or isinstance(getattr(value, "data", None), np.ndarray):
-                    value = np.array(getattr(value, "data", value), dtype=p.data.dtype)
+                if isinstance(value, (np.ndarray, Tensor)):
+                    value = np.array(as_array(value), dtype=p.data.dtype)
                     if value.shape != p.data.shape and value.ndim:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state '{name}' has shape "
                                          f"{value.shape}, the parameter {p.data.shape}")

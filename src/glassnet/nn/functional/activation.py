@@ -18,6 +18,7 @@ class Step(Function):
 
     @staticmethod
     def forward(ctx, z, threshold):
+        ctx.threshold = threshold
         return (z > threshold).astype(z.dtype)
 
     @staticmethod
@@ -72,7 +73,7 @@ class Softplus(Function):
     @staticmethod
     def forward(ctx, z, beta, threshold):
         bz = beta * z
-        ctx.bz, ctx.linear = bz, bz > threshold
+        ctx.bz, ctx.linear, ctx.beta = bz, bz > threshold, beta
         y = np.where(ctx.linear, z, np.logaddexp(0, bz) / beta)
         return y.astype(z.dtype, copy=False)
 

@@ -1,0 +1,135 @@
+"""glassnet <-> PyTorch: ``to_torch(model)`` and ``from_torch(module)``.
+
+Every glassnet layer with a PyTorch twin has the same constructor arguments and the same
+``state_dict`` keys and shapes, so converting a layer is: build the twin from the layer's
+arguments, then load the state dict. ``TWINS`` lists, per glassnet class name, the twin's class and
+the constructor arguments read from the layer. Containers are converted child by child. A custom
+module (a subclass with its own ``forward``) becomes a torch module with the same children,
+parameters and attributes, running the same ``forward`` code — which works when that code uses its
+child modules and the tensor methods both libraries share (``x.reshape``, ``@``, ``+``, ...).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import nn
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - exercised only without torch
+        raise ImportError("glassnet.interop needs PyTorch: pip install 'glassnet[interop]'") from None
+    return torch
+
+
+def _same(*names):
+    """Constructor arguments copied by name from the layer."""
+    return lambda m: {name: getattr(m, name) for name in names}
+
+
+def _bias(m) -> dict:
+    return {"bias": getattr(m, "bias", None) is not None}
+
+
+# glassnet class name -> (torch.nn class name, layer -> constructor keyword arguments)
+TWINS = {
+    "Linear": ("Linear", lambda m: {**_same("in_features", "out_features")(m), **_bias(m)}),
+    "Identity": ("Identity", lambda m: {}),
+    "Flatten": ("Flatten", _same("start_dim", "end_dim")),
+    "Dropout": ("Dropout", _same("p")),
+    "ReLU": ("ReLU", lambda m: {}),
+    "Tanh": ("Tanh", lambda m: {}),
+    "Sigmoid": ("Sigmoid", lambda m: {}),
+    "LeakyReLU": ("LeakyReLU", _same("negative_slope")),
+    "ELU": ("ELU", _same("alpha")),
+    "Softplus": ("Softplus", _same("beta", "threshold")),
+    "Softmax": ("Softmax", _same("dim")),
+    "LogSoftmax": ("LogSoftmax", _same("dim")),
+}
+CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def register_twin(glassnet_name: str, torch_name: str, arguments) -> None:
+    """Declare that glassnet layer ``glassnet_name`` has the twin ``torch.nn.<torch_name>``,
+    built with ``arguments(layer) -> dict``; the state dicts must then match key for key."""
+    TWINS[glassnet_name] = (torch_name, arguments)
+
+
+def _is_custom(module, base, library: str) -> bool:
+    """A composite module (a user's, or a ready-made model) with its own forward, as opposed to a
+    layer of the library itself (whose forward would not run in the other one)."""
+    return type(module).forward is not base.forward and not type(module).__module__.startswith(library)
+
+
+def _state_to_torch(state: dict) -> dict:
+    torch = _torch()
+    return {k: torch.from_numpy(np.array(v, copy=True)) for k, v in state.items()}
+
+
+def _plain_attributes(module) -> dict:
+    """Non-module, non-parameter attributes (sizes, flags) that a custom forward may read."""
+    registered = set(module._parameters) | set(module._buffers) | set(module._modules)
+    return {k: v for k, v in vars(module).items()
+            if not k.startswith("_") and k != "training" and k not in registered}
+
+
+def _rebuild_custom(source, base, convert_child, path, to_parameter, to_buffer):
+    """A ``base`` module running ``source``'s forward code, with converted children, parameters,
+    buffers and plain attributes."""
+    target = type(type(source).__name__, (base,), {"forward": type(source).forward})()
+    for key, value in _plain_attributes(source).items():
+        object.__setattr__(target, key, value)
+    for key, child in source.named_children():
+        target.add_module(key, convert_child(child, f"{path}.{key}"))
+    for key, param in source._parameters.items():
+        target.register_parameter(key, None if param is None else to_parameter(param))
+    for key, buf in source._buffers.items():
+        target.register_buffer(key, None if buf is None else to_buffer(buf))
+    return target
+
+
+def to_torch(model, _path: str = "model"):
+    """An equivalent ``torch.nn.Module`` with the same weights (float32 stays float32)."""
+    torch = _torch()
+    name = type(model).__name__
+    if name in TWINS:
+        torch_name, arguments = TWINS[name]
+        twin = getattr(torch.nn, torch_name)(**arguments(model))
+    elif name in CONTAINERS:
+        children = OrderedDict((k, to_torch(c, f"{_path}.{k}")) for k, c in model.named_children())
+        twin = (torch.nn.ModuleList(children.values()) if name == "ModuleList"
+                else getattr(torch.nn, name)(children))
+    elif _is_custom(model, nn.Module, "glassnet.nn"):
+        twin = _rebuild_custom(model, torch.nn.Module, to_torch, _path,
+                               lambda p: torch.nn.Parameter(torch.from_numpy(p.data.copy()), p.requires_grad),
+                               lambda b: torch.from_numpy(np.array(b, copy=True)))
+    else:
+        raise TypeError(f"to_torch: layer '{_path}' ({name}) has no PyTorch twin")
+    twin.load_state_dict(_state_to_torch(model.state_dict()), strict=True)
+    twin.train(model.training)
+    return twin
+
+
+def from_torch(module, _path: str = "model"):
+    """The glassnet model equivalent to a ``torch.nn.Module`` built from layers that have twins."""
+    reverse = {torch_name: (gn_name, arguments) for gn_name, (torch_name, arguments) in TWINS.items()}
+    name = type(module).__name__
+    if name in reverse:
+        layer_class = getattr(nn, reverse[name][0])
+        model = layer_class(**reverse[name][1](module))
+    elif name in CONTAINERS:
+        children = OrderedDict((k, from_torch(c, f"{_path}.{k}")) for k, c in module.named_children())
+        model = nn.ModuleList(children.values()) if name == "ModuleList" else getattr(nn, name)(children)
+    elif _is_custom(module, _torch().nn.Module, "torch."):
+        model = _rebuild_custom(module, nn.Module, from_torch, _path,
+                                lambda p: nn.Parameter(p.detach().cpu().numpy().copy(), p.requires_grad),
+                                lambda b: b.detach().cpu().numpy().copy())
+    else:
+        raise TypeError(f"from_torch: layer '{_path}' ({name}) has no glassnet twin")
+    state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+    model.load_state_dict(state, strict=True)
+    model.train(module.training)
+    return model
