@@ -6,7 +6,9 @@ from glassnet.trees.binning import BinMapper
 from glassnet.trees.histogram import (HAS_NUMBA, build_histogram_numba, build_histogram_numpy,
                                       build_histogram_reference)
 from glassnet.trees.partition import partition_numba, partition_numpy
-from glassnet.trees.split import find_best_split, leaf_score, leaf_weight
+from glassnet.trees.split import find_best_split_numba, find_best_split_numpy, leaf_score, leaf_weight
+
+SPLIT_FINDERS = [find_best_split_numpy] + ([find_best_split_numba] if HAS_NUMBA else [])
 
 
 def test_bins_are_the_distinct_values_when_few():
@@ -87,8 +89,9 @@ def _brute_force_split(codes, gh, missing_bin, reg_lambda, reg_alpha, min_child_
     return best
 
 
+@pytest.mark.parametrize("find_best_split", SPLIT_FINDERS)
 @pytest.mark.parametrize("reg_lambda, reg_alpha, min_child_weight", [(1.0, 0.0, 1.0), (0.0, 0.5, 0.0), (5.0, 2.0, 3.0)])
-def test_best_split_equals_brute_force(reg_lambda, reg_alpha, min_child_weight):
+def test_best_split_equals_brute_force(find_best_split, reg_lambda, reg_alpha, min_child_weight):
     rng = np.random.default_rng(1)
     n, n_bins = 200, 8
     codes = rng.integers(0, n_bins, size=(n, 3)).astype(np.uint8)
@@ -100,6 +103,9 @@ def test_best_split_equals_brute_force(reg_lambda, reg_alpha, min_child_weight):
     gain, where = _brute_force_split(codes, gh, n_bins, reg_lambda, reg_alpha, min_child_weight)
     assert (split.feature, split.bin) == where
     assert split.gain == pytest.approx(gain, rel=1e-9)
+    mask = np.array([True, False, True])                # column subsampling: feature 1 is never chosen
+    masked = find_best_split(hist, gh.sum(axis=0), np.full(3, n_bins), mask, reg_lambda, reg_alpha, min_child_weight)
+    assert masked.feature != 1
 
 
 def test_leaf_weight_soft_thresholds_and_respects_min_child_weight():

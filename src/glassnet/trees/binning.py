@@ -37,14 +37,15 @@ class BinMapper:
         return self
 
     def _feature_cuts(self, column):
-        values = column[~np.isnan(column)]
-        distinct = np.unique(values)
-        if len(distinct) == 0:
-            return distinct
+        values = np.sort(column[~np.isnan(column)])
+        if len(values) == 0:
+            return values
+        distinct = values[np.r_[True, values[1:] != values[:-1]]]
         if len(distinct) <= self.max_bin:
             return distinct[1:]
-        quantiles = np.quantile(values, np.linspace(0, 1, self.max_bin + 1)[1:-1], method="lower")
-        cuts = np.unique(quantiles)
+        # the "lower" q-quantiles, q = 1/max_bin, ..., (max_bin-1)/max_bin, read off the sorted values
+        positions = np.floor(np.linspace(0, 1, self.max_bin + 1)[1:-1] * (len(values) - 1)).astype(np.intp)
+        cuts = np.unique(values[positions])
         return cuts[cuts > distinct[0]]     # the first bin must hold the minimum
 
     def transform(self, X):

@@ -71,7 +71,7 @@ class _TreeBuilder:
         self.node_arrays["cover"].append(float(sums[1]))
         if self.can_split(depth):
             node.split = find_best_split(hist, sums, self.n_bins, self.feature_mask,
-                                         p.reg_lambda, p.reg_alpha, p.min_child_weight)
+                                         p.reg_lambda, p.reg_alpha, p.min_child_weight, p.use_numba)
             if node.split is not None and node.split.gain < p.gamma:
                 node.split = None
         return node
