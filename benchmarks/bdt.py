@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import time
 import warnings
@@ -73,7 +74,9 @@ def run(dataset, threads, rounds):
     fit_times = {name: [] for name in makers}
     predict_times = {name: [] for name in makers}
     auc = {}
-    for round_index in range(rounds + 1):           # round 0 warms up (Numba's compiled cache, imports)
+    for name, make in makers.items():               # warm-up on a slice: imports, Numba's compiled kernels
+        make().fit(X[:2000], y[:2000], **fit_kwargs(name)).predict_proba(X_test[:100])
+    for _ in range(rounds):
         for name, make in makers.items():
             model = make()
             start = time.perf_counter()
@@ -81,13 +84,13 @@ def run(dataset, threads, rounds):
             fitted = time.perf_counter()
             proba = model.predict_proba(X_test)[:, 1]
             predicted = time.perf_counter()
-            if round_index > 0:
-                fit_times[name].append(fitted - start)
-                predict_times[name].append(predicted - fitted)
+            fit_times[name].append(fitted - start)
+            predict_times[name].append(predicted - fitted)
             auc[name] = roc_auc_score(y_test, proba)
     fit = {name: statistics.median(ts) for name, ts in fit_times.items()}
     predict = {name: statistics.median(ts) for name, ts in predict_times.items()}
-    print(f"\n{title}, {threads} threads, {rounds} interleaved rounds (medians)\n{machine()}")
+    print(f"\n{title}, {threads} threads, {rounds} interleaved rounds (medians)\n{machine()}\n"
+          f"load average before: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"{'':<18}{'fit s':>9}{'predict s':>11}{'test AUC':>10}{'fit / LightGBM':>16}{'AUC - XGBoost':>15}")
     for name in makers:
         print(f"{name:<18}{fit[name]:>9.2f}{predict[name]:>11.3f}{auc[name]:>10.4f}"
