@@ -35,13 +35,17 @@ def synthetic(seed=0):
 
 
 def physics():
-    """The event generator's signal/background set, when the physics package has one."""
+    """Stop-pair signal against t t̄ background from the event generator, when the physics package has
+    it: per event the objects' features (lepton, 4 jets, MET; 6 x 7) and the 9 high-level variables."""
     if importlib.util.find_spec("glassnet.physics.events") is None:
         return None
     from glassnet.physics import events
-    X, y = events.make_events(n_events=250_000, random_state=0)
-    X = np.asarray(X, dtype=np.float32)
-    return f"physics events {len(X) - 50_000:,} x {X.shape[1]}", X[:-50_000], y[:-50_000], X[-50_000:], y[-50_000:]
+    samples = [events.generate(process, 125_000, rng=seed, verbose=0) for seed, process in enumerate(("ttbar", "stop"))]
+    X = np.concatenate([np.hstack([s.objects.reshape(len(s), -1), s.high_level]) for s in samples]).astype(np.float32)
+    y = np.repeat([0, 1], 125_000)
+    order = np.random.default_rng(0).permutation(len(X))
+    X, y = X[order], y[order]
+    return f"physics events (stop vs ttbar) 200,000 x {X.shape[1]}", X[:200_000], y[:200_000], X[200_000:], y[200_000:]
 
 
 def models(threads):
