@@ -109,6 +109,9 @@ def test_early_stopping_and_staged_predict(binary):
     assert len(staged) == model.best_iteration_ + 1
     np.testing.assert_allclose(staged[-1], model.predict_proba(X_val))
     assert len(list(model.staged_predict(X_val))) == len(staged)
+    np.testing.assert_allclose(model.predict_proba(X_val, iteration_range=(0, 3)), staged[2])
+    with pytest.raises(ValueError, match="iteration_range"):
+        model.predict(X_val, iteration_range=(0, 10_000))
 
 
 def test_feature_importances_find_the_informative_features():

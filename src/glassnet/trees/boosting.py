@@ -169,19 +169,24 @@ class _GradientBoosting(BaseEstimator):
         return np.array([cuts[f][b] if f >= 0 else np.nan for f, b in zip(tree["feature"], tree["bin"])])
 
     # ---- predicting ----------------------------------------------------------------------------
-    def _n_trees(self, iteration_range=None):
-        rounds = self.forest_.n_trees // self._loss.n_outputs
-        if iteration_range is not None:
-            rounds = iteration_range
-        elif self.best_iteration_ is not None:
-            rounds = self.best_iteration_ + 1
-        return rounds * self._loss.n_outputs
+    def _n_trees(self):
+        """Trees used for predicting: up to the best iteration after early stopping, else all."""
+        if self.best_iteration_ is not None:
+            return (self.best_iteration_ + 1) * self._loss.n_outputs
+        return self.forest_.n_trees
 
     def _raw(self, X, iteration_range=None):
+        """b + the trees of rounds [begin, end) of ``iteration_range`` (XGBoost's argument), default
+        all rounds up to the best iteration."""
         check_is_fitted(self, "forest_")
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+        K = self._loss.n_outputs
+        start, stop = (0, self._n_trees()) if iteration_range is None else (iteration_range[0] * K, iteration_range[1] * K)
+        if not 0 <= start <= stop <= self.forest_.n_trees:
+            raise ValueError(f"iteration_range {iteration_range} is outside the model's "
+                             f"{self.forest_.n_trees // K} rounds")
         with _threads(self.n_jobs):
-            return self.base_score_ + self.forest_.predict_raw(X, self._n_trees(iteration_range))
+            return self.base_score_ + self.forest_.predict_raw(X, start, stop)
 
     def _staged_raw(self, X):
         check_is_fitted(self, "forest_")
