@@ -80,7 +80,7 @@ def run(dataset, threads, rounds):
     auc = {}
     for name, make in makers.items():               # warm-up on a slice: imports, Numba's compiled kernels
         make().fit(X[:2000], y[:2000], **fit_kwargs(name)).predict_proba(X_test[:100])
-    for _ in range(rounds):
+    for round_index in range(rounds):
         for name, make in makers.items():
             model = make()
             start = time.perf_counter()
@@ -91,10 +91,12 @@ def run(dataset, threads, rounds):
             fit_times[name].append(fitted - start)
             predict_times[name].append(predicted - fitted)
             auc[name] = roc_auc_score(y_test, proba)
+            print(f"  round {round_index + 1} {name}: fit {fitted - start:.2f} s, predict {predicted - fitted:.3f} s",
+                  flush=True)
     fit = {name: statistics.median(ts) for name, ts in fit_times.items()}
     predict = {name: statistics.median(ts) for name, ts in predict_times.items()}
     print(f"\n{title}, {threads} threads, {rounds} interleaved rounds (medians)\n{machine()}\n"
-          f"load average before: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+          f"load average (1, 5, 15 min) at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"{'':<18}{'fit s':>9}{'predict s':>11}{'test AUC':>10}{'fit / LightGBM':>16}{'AUC - XGBoost':>15}")
     for name in makers:
         print(f"{name:<18}{fit[name]:>9.2f}{predict[name]:>11.3f}{auc[name]:>10.4f}"
