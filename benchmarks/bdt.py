@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.metrics import roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from _timing import machine
 
@@ -115,8 +116,9 @@ def main():
         print("physics-like data set skipped: glassnet.physics.events (the event generator) is not there yet")
     else:
         datasets.append(events)
-    for dataset in datasets:
-        run(dataset, args.threads, args.rounds)
+    with threadpool_limits(limits=args.threads):    # scikit-learn's OpenMP threads; the others take n_jobs
+        for dataset in datasets:
+            run(dataset, args.threads, args.rounds)
 
 
 if __name__ == "__main__":
