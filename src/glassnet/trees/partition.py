@@ -27,6 +27,14 @@ def partition_numpy(codes, gh, order, start, stop, feature, bin_index, default_l
 
 if numba is not None:
     @numba.njit(nogil=True, cache=True)
+    def _move(codes, gh, order, source, target_codes, target_gh, target_order, target):
+        for j in range(codes.shape[1]):        # element by element: no slice objects per row
+            target_codes[target, j] = codes[source, j]
+        target_gh[target, 0] = gh[source, 0]
+        target_gh[target, 1] = gh[source, 1]
+        target_order[target] = order[source]
+
+    @numba.njit(nogil=True, cache=True)
     def partition_numba(codes, gh, order, start, stop, feature, bin_index, default_left, missing_bin):
         """The same in one pass: left rows move forward in place, right rows wait in a buffer."""
         right_codes = np.empty((stop - start, codes.shape[1]), dtype=codes.dtype)
@@ -37,18 +45,13 @@ if numba is not None:
             code = codes[i, feature]
             if code <= bin_index or (default_left and code == missing_bin):
                 if left != i:
-                    codes[left] = codes[i]
-                    gh[left] = gh[i]
-                    order[left] = order[i]
+                    _move(codes, gh, order, i, codes, gh, order, left)
                 left += 1
             else:
-                right_codes[n_right] = codes[i]
-                right_gh[n_right] = gh[i]
-                right_order[n_right] = order[i]
+                _move(codes, gh, order, i, right_codes, right_gh, right_order, n_right)
                 n_right += 1
-        codes[left:stop] = right_codes[:n_right]
-        gh[left:stop] = right_gh[:n_right]
-        order[left:stop] = right_order[:n_right]
+        for k in range(n_right):
+            _move(right_codes, right_gh, right_order, k, codes, gh, order, left + k)
         return left
 else:
     partition_numba = None
