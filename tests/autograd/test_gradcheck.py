@@ -39,7 +39,7 @@ def test_pow_of_tensors(shapes, seed):
 unary_cases = {
     "neg": (lambda x: -x, False), "exp": (lambda x: x.exp(), False), "log": (lambda x: x.log(), True),
     "sqrt": (lambda x: x.sqrt(), True), "abs": (lambda x: x.abs(), True), "tanh": (lambda x: x.tanh(), False),
-    "sigmoid": (lambda x: x.sigmoid(), False), "square": (lambda x: x ** 2, False),
+    "sigmoid": (lambda x: x.sigmoid(), False), "sin": (lambda x: x.sin(), False), "cos": (lambda x: x.cos(), False), "square": (lambda x: x ** 2, False),
     "cube_root": (lambda x: x ** (1 / 3), True), "clip": (lambda x: x.clip(-0.5, 0.7), False),
     "clone": (lambda x: x.clone(), False), "cast": (lambda x: x.astype(np.float64) * 2, False),
 }

@@ -165,6 +165,32 @@ class Abs(Function):
         return g * np.sign(ctx.x)
 
 
+class Sin(Function):
+    """y = sin x;  ∂y/∂x = cos x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.cos(ctx.x)
+
+
+class Cos(Function):
+    """y = cos x;  ∂y/∂x = −sin x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g * np.sin(ctx.x)
+
+
 class Tanh(Function):
     """y = tanh x;  ∂y/∂x = 1 - y²"""
 

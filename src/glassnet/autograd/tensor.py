@@ -242,6 +242,12 @@ class Tensor:
     def abs(self):
         return Abs.apply(self)
 
+    def sin(self):
+        return Sin.apply(self)
+
+    def cos(self):
+        return Cos.apply(self)
+
     def tanh(self):
         return Tanh.apply(self)
 
@@ -386,6 +392,6 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 from .ops import (  # noqa: E402  (the ops are Functions, which build on Tensor)
-    Abs, Add, Cast, Clip, Copy, Div, Exp, GetItem, Log, MatMul, Max, Mean, Min, Mul, Neg, Pow,
-    PowScalar, Reshape, Sigmoid, Sqrt, Sub, Sum, Tanh, Transpose,
+    Abs, Add, Cast, Clip, Copy, Cos, Div, Exp, GetItem, Log, MatMul, Max, Mean, Min, Mul, Neg, Pow,
+    PowScalar, Reshape, Sigmoid, Sin, Sqrt, Sub, Sum, Tanh, Transpose,
 )

@@ -175,6 +175,7 @@ CONVERTERS = {
     "Div": _elementwise("Div"), "Neg": _elementwise("Neg"), "Pow": _elementwise("Pow"),
     "Exp": _elementwise("Exp"), "Log": _elementwise("Log"), "Sqrt": _elementwise("Sqrt"),
     "Abs": _elementwise("Abs"), "Tanh": _elementwise("Tanh"), "Sigmoid": _elementwise("Sigmoid"),
+    "Sin": _elementwise("Sin"), "Cos": _elementwise("Cos"),
     "ReLU": _elementwise("Relu"), "MatMul": _elementwise("MatMul"), "Copy": _elementwise("Identity"),
     "PowScalar": _constant_operand("Pow", "p"), "Softplus": _softplus,
     "LeakyReLU": lambda node, graph: graph.node("LeakyRelu", node.inputs, node.output, alpha=float(node.ctx.slope)),

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import Function, nn, optim
+from .. import nn, optim
 from .core import LabResult, lab, subplots
 
 LESSON = "002_26639f9cc4b3e0cd · OPTIMIZER"
-
-
-class Cos(Function):
-    """y = cos x;  ∂L/∂x = −g · sin x  (the Ackley function needs it; the engine has no cosine)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.x = x
-        return np.cos(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        return -g * np.sin(ctx.x)
 
 
 def ackley(p, a: float = 20.0, b: float = 0.2, c: float = 2 * np.pi):
     """f(x) = a + e − a·exp(−b·√((1/n)Σx_i²)) − exp((1/n)Σcos(c·x_i)); global minimum f(0) = 0."""
     n = p.shape[-1]
     radius = ((p * p).sum(-1) / n + 1e-12).sqrt()
-    return a + np.e - a * (-b * radius).exp() - (Cos.apply(c * p).sum(-1) / n).exp()
+    return a + np.e - a * (-b * radius).exp() - ((c * p).cos().sum(-1) / n).exp()
 
 
 def saddle(p):

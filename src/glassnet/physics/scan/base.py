@@ -62,7 +62,7 @@ class Scan:
 
     def propose(self, results: ScanResults, iteration: int, rng: np.random.Generator):
         """The next batch: (unit-cube points (n, d), origins (n,)). Subclasses define it."""
-        raise NotImplementedError
+        raise NotImplementedError("abstract: a scan method defines propose()")
 
     def run(self, max_evaluations: int, target_good: int | None = None, resume: bool = False,
             overwrite: bool = False) -> ScanResults:
