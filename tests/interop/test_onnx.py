@@ -110,3 +110,44 @@ def test_convolutional_models_round_trip_and_export(build, shape, tmp_path):
         np.testing.assert_array_equal(back.state_dict()[key], value)
     to_onnx(model, x, tmp_path / "m.onnx")
     assert verify_onnx(model, tmp_path / "m.onnx", np.concatenate([x, x, x])) < 1e-4
+
+
+class RecurrentHead(nn.Module):
+    def __init__(self, cell, **options):
+        super().__init__()
+        self.rnn = getattr(nn, cell)(4, 6, **options)
+        self.out = nn.Linear(6 * (2 if options.get("bidirectional") else 1), 2)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        return self.out(y)
+
+
+@pytest.mark.parametrize("cell,options", [
+    ("LSTM", {}), ("GRU", {"num_layers": 2}), ("RNN", {"nonlinearity": "relu", "bidirectional": True}),
+    ("LSTM", {"batch_first": True, "bidirectional": True, "num_layers": 2}),
+])
+def test_recurrent_models_round_trip_and_export(cell, options, tmp_path):
+    torch = pytest.importorskip("torch")
+    from glassnet.interop import from_torch, to_torch
+    model = RecurrentHead(cell, **options).eval()
+    x = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
+    with gn.no_grad():
+        ours = model(gn.tensor(x)).data
+    twin = to_torch(model)
+    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours, rtol=1e-4, atol=1e-5)
+    back = from_torch(twin)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[key], value)
+    batch_first = options.get("batch_first", False)
+    to_onnx(model, x, tmp_path / "r.onnx", dynamic_axes=(0,) if batch_first else (1,))
+    other = np.random.default_rng(1).standard_normal((9, 3, 4) if batch_first else (5, 9, 4)).astype(np.float32)
+    assert verify_onnx(model, tmp_path / "r.onnx", other) < 1e-4
+
+
+def test_embedding_round_trips_and_exports(tmp_path):
+    torch = pytest.importorskip("torch")
+    from glassnet.interop import to_torch
+    model = nn.Sequential(nn.Embedding(10, 4, padding_idx=0), nn.Flatten(), nn.Linear(12, 2))
+    idx = np.array([[1, 2, 3], [0, 9, 4]])
+    np.testing.assert_allclose(to_torch(model)(torch.tensor(idx)).detach().numpy(), model(idx).data, rtol=1e-5)

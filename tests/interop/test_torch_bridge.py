@@ -102,3 +102,16 @@ def test_model_card_describes_architecture_history_and_metrics(tmp_path):
     assert "58 parameters" in card and "XOR points" in card and "| accuracy | 0.97 |" in card
     assert "| val_loss | 1.1 | 0.8 | 0.7 |" in card and "(1, 2)" in card
     assert (tmp_path / "card.md").read_text() == card
+
+
+def test_ready_made_models_convert_with_their_helper_methods():
+    from glassnet import models
+    for model, x in ((models.VAE(64, (16,), 2), np.random.default_rng(0).random((4, 64), np.float32)),
+                     (models.GAN.mlp(2, 4, (8,)), np.random.default_rng(0).standard_normal((4, 4), np.float32)),
+                     (models.LastStepRegressor(2, 8), np.random.default_rng(0).standard_normal((4, 6, 2), np.float32))):
+        model.eval()
+        twin = to_torch(model)
+        ours, theirs = model(gn.tensor(x)), twin(torch.tensor(x))
+        ours, theirs = (ours[0], theirs[0]) if isinstance(ours, tuple) else (ours, theirs)
+        np.testing.assert_allclose(theirs.detach().numpy(), ours.data, rtol=1e-4, atol=1e-6)
+    assert hasattr(to_torch(models.VAE(8, (4,), 2)), "encode")

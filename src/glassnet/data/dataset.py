@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import get_rng
+from ..autograd import as_array, get_rng
 
 
 class Dataset:
@@ -21,7 +21,7 @@ class Dataset:
 
 
 def _as_array(value) -> np.ndarray:
-    return np.asarray(getattr(value, "data", value))
+    return as_array(value)
 
 
 class TensorDataset(Dataset):

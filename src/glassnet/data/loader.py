@@ -11,7 +11,7 @@ from numbers import Number
 
 import numpy as np
 
-from ..autograd import Tensor, get_rng
+from ..autograd import Tensor, as_array, get_rng
 
 
 def default_collate(samples: list):
@@ -23,7 +23,7 @@ def default_collate(samples: list):
     if isinstance(first, dict):
         return {key: default_collate([s[key] for s in samples]) for key in first}
     if isinstance(first, (np.ndarray, Tensor, Number, np.generic)):
-        return np.stack([np.asarray(getattr(s, "data", s)) for s in samples])
+        return np.stack([as_array(s) for s in samples])
     raise TypeError(f"default_collate cannot batch samples of type {type(first).__name__}")
 
 

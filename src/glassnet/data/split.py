@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import get_rng
+from ..autograd import as_array, get_rng
 
 
 def _partition(indices: np.ndarray, val_size: float, test_size: float):
@@ -32,13 +32,13 @@ def train_val_test_split(*arrays, val_size: float = 0.15, test_size: float = 0.1
     if stratify is None:
         parts = _partition(order, val_size, test_size)
     else:
-        labels = np.asarray(getattr(stratify, "data", stratify))[order]
+        labels = as_array(stratify)[order]
         per_class = [_partition(order[labels == c], val_size, test_size) for c in np.unique(labels)]
         parts = [np.concatenate([p[k] for p in per_class]) for k in range(3)]
         if shuffle:  # interleave the classes again
             parts = [rng.permutation(p) for p in parts]
     out = []
     for a in arrays:
-        a = np.asarray(getattr(a, "data", a))
+        a = as_array(a)
         out.extend(a[p] for p in parts)
     return out

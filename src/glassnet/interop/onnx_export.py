@@ -2,7 +2,7 @@
 of ``Function`` nodes — the same graph backward walks — into ONNX nodes with ``onnx.helper``.
 
 Parameters become initializers under their ``state_dict`` names, buffers and other constants become
-initializers too, and the batch dimension is symbolic (``dynamic_batch``). ``CONVERTERS`` maps a
+initializers too, and the batch dimension is symbolic (``dynamic_axes``). ``CONVERTERS`` maps a
 Function's class name to ``convert(node, graph)``, which appends the equivalent ONNX nodes; layers
 added elsewhere register theirs with ``register_onnx_converter``.
 """
@@ -218,12 +218,14 @@ def _trace(model, example: Tensor):
     return outputs
 
 
-def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_batch: bool = True,
+def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes: tuple = (0,),
             input_name: str = "input", output_names: tuple | None = None):
-    """Export ``model`` to an ONNX file, traced on ``example_input`` (batch first).
+    """Export ``model`` to an ONNX file, traced on ``example_input``.
 
-    The file passes ``onnx.checker``; returns the ``onnx.ModelProto``. Raises ``TypeError`` naming
-    the first operation that has no ONNX translation.
+    ``dynamic_axes`` are the input axes whose size may change (the batch axis 0 by default; add the
+    time axis for a recurrent model, e.g. ``(0, 1)`` for time-major input). The file passes
+    ``onnx.checker``; returns the ``onnx.ModelProto``. Raises ``TypeError`` naming the first operation
+    that has no ONNX translation.
     """
     onnx, helper, _ = _onnx()
     data = as_array(example_input)
@@ -261,17 +263,16 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_batch: bool 
         if names.get(id(o)) != n:  # an output that is an input or a constant
             graph.node("Identity", [name_of(o)], n)
 
-    batch = example.shape[0] if example.ndim else None
+    symbolic = {example.shape[a]: ("batch" if a == 0 else f"dim{a}") for a in dynamic_axes if a < example.ndim}
 
-    def value_info(name, tensor):
-        dims = list(tensor.shape)
-        if dynamic_batch and dims and dims[0] == batch:  # outputs without a batch axis keep their size
-            dims[0] = "batch"
+    def value_info(name, tensor):  # a size equal to a dynamic input size is taken to follow it
+        dims = [symbolic.get(size, size) for size in tensor.shape]
         return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(tensor.dtype), dims)
 
+    used = {name for n in graph.nodes for name in n.input}  # converters may leave an operand unused
     proto_graph = helper.make_graph(graph.nodes, type(model).__name__, [value_info(input_name, example)],
                                     [value_info(n, o) for o, n in zip(outputs, output_names)],
-                                    graph.initializers)
+                                    [init for init in graph.initializers if init.name in used])
     proto = helper.make_model(proto_graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="glassnet")
     onnx.checker.check_model(proto)

@@ -1,5 +1,5 @@
-"""ONNX translations of the convolution, pooling, resampling and normalization Functions
-(registered with the exporter when ``glassnet.interop`` is imported)."""
+"""ONNX translations of the convolution, pooling, resampling, normalization, embedding and recurrent
+Functions (registered with the exporter when ``glassnet.interop`` is imported)."""
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +64,56 @@ def _normalize(node, graph):
     graph.node("Identity", [y], node.output)
 
 
+def _embedding(node, graph):
+    """y = W[idx] with constant indices (the traced ones)."""
+    indices = graph.const(np.asarray(node.ctx.indices, np.int64), "indices")
+    graph.node("Gather", [node.inputs[0], indices], node.output, axis=0)
+
+
+# PyTorch's gate blocks -> ONNX's: LSTM (i, f, g, o) -> (i, o, f, c); GRU (r, z, n) -> (z, r, h)
+GATE_ORDER = {"LSTMSequence": (0, 3, 1, 2), "GRUSequence": (1, 0, 2), "RNNSequence": (0,)}
+ONNX_OP = {"LSTMSequence": "LSTM", "GRUSequence": "GRU", "RNNSequence": "RNN"}
+
+
+def _is_zero_constant(tensor) -> bool:
+    """An initial state the layer filled with zeros itself (so it needs no fixed batch size)."""
+    return tensor._ctx is None and not tensor.requires_grad and not np.any(tensor.data)
+
+
+def _recurrent(node, graph):
+    """One direction of RNN/LSTM/GRU over a sequence as ONNX's RNN/LSTM/GRU op; the Function's packed
+    output [outputs (T, B, H), h_n (, c_n)] is rebuilt with Squeeze and Concat. The layer slices
+    that packed array at the traced T, so the exported model keeps the sequence length fixed (the
+    batch size may vary)."""
+    ctx, kind = node.ctx, type(node.ctx).__name__
+    if ctx.keep is not None:
+        raise TypeError("ONNX export: recurrent layers with per-sequence lengths are not exported; "
+                        "export the model on equal-length sequences")
+    w_ih, w_hh, b_ih, b_hh = (t.data for t in ctx.inputs[1:5])
+    order = GATE_ORDER[kind]
+
+    def reorder(array):
+        return np.concatenate([np.split(array, len(order))[k] for k in order])[None]
+    weights = [graph.const(reorder(w).astype(node.dtype), name) for w, name in ((w_ih, "W"), (w_hh, "R"))]
+    bias = graph.const(np.concatenate([reorder(b_ih), reorder(b_hh)], axis=1).astype(node.dtype), "B")
+    axis0 = graph.const(np.array([0], np.int64), "axes")
+    count = 2 if kind == "LSTMSequence" else 1
+    initial = ["" if _is_zero_constant(t) else graph.node("Unsqueeze", [name, axis0])  # zeros: ONNX's default
+               for t, name in zip(ctx.inputs[5:5 + count], node.inputs[5:5 + count])]
+    attributes = {"hidden_size": int(w_hh.shape[1]), "direction": "reverse" if ctx.reverse else "forward"}
+    if kind == "GRUSequence":
+        attributes["linear_before_reset"] = 1  # PyTorch's n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+    if kind == "RNNSequence":
+        attributes["activations"] = ["Relu" if ctx.relu else "Tanh"]
+    outputs = [graph.fresh("y"), graph.fresh("h_n")] + ([graph.fresh("c_n")] if kind == "LSTMSequence" else [])
+    graph.nodes.append(graph.helper.make_node(ONNX_OP[kind], [node.inputs[0], *weights, bias, "", *initial],
+                                              outputs, **attributes))
+    sequence = graph.node("Squeeze", [outputs[0], graph.const(np.array([1], np.int64), "axes")])
+    graph.node("Concat", [sequence, *outputs[1:]], node.output, axis=0)
+
+
 for name, convert in {"Conv2dFunction": _conv, "ConvTranspose2dFunction": _conv_transpose,
                       "MaxPool2dFunction": _max_pool, "AvgPool2dFunction": _avg_pool,
-                      "Resample2d": _resample, "Normalize": _normalize}.items():
+                      "Resample2d": _resample, "Normalize": _normalize, "EmbeddingFunction": _embedding,
+                      "LSTMSequence": _recurrent, "GRUSequence": _recurrent, "RNNSequence": _recurrent}.items():
     register_onnx_converter(name, convert)

@@ -66,6 +66,16 @@ TWINS = {
     "LayerNorm": ("LayerNorm", lambda m: {**_same("normalized_shape", "eps", "elementwise_affine")(m),
                                           **_bias(m)}),
     "Upsample": ("Upsample", _same("size", "scale_factor", "mode")),
+    "RNN": ("RNN", _same("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
+                         "dropout", "bidirectional")),
+    "LSTM": ("LSTM", _same("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                           "bidirectional")),
+    "GRU": ("GRU", _same("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                         "bidirectional")),
+    "RNNCell": ("RNNCell", _same("input_size", "hidden_size", "bias", "nonlinearity")),
+    "LSTMCell": ("LSTMCell", _same("input_size", "hidden_size", "bias")),
+    "GRUCell": ("GRUCell", _same("input_size", "hidden_size", "bias")),
+    "Embedding": ("Embedding", _same("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type")),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -94,10 +104,22 @@ def _plain_attributes(module) -> dict:
             if not k.startswith("_") and k != "training" and k not in registered}
 
 
+def _own_methods(cls: type) -> dict:
+    """The functions ``cls`` and its bases define, up to the layer library's own classes, except
+    __init__: forward and the helpers it calls (``encode``, ``decode``, ...)."""
+    methods = {}
+    for klass in reversed(cls.__mro__):
+        if klass is object or klass.__module__.startswith(("torch.", "glassnet.nn")):
+            continue
+        methods.update({k: v for k, v in vars(klass).items()
+                        if callable(v) and k != "__init__" and not (k.startswith("__") and k.endswith("__"))})
+    return methods
+
+
 def _rebuild_custom(source, base, convert_child, path, to_parameter, to_buffer):
     """A ``base`` module running ``source``'s forward code, with converted children, parameters,
     buffers and plain attributes."""
-    target = type(type(source).__name__, (base,), {"forward": type(source).forward})()
+    target = type(type(source).__name__, (base,), _own_methods(type(source)))()
     for key, value in _plain_attributes(source).items():
         object.__setattr__(target, key, value)
     for key, child in source.named_children():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import as_array
 from .. import nn
 from ..nn import functional as F
 from ..nn.layers.graph import MessagePassing, check_graph_shapes
@@ -39,7 +40,7 @@ class EventMPNN(nn.Module):
     def forward(self, nodes, edges, mask):
         nodes = as_float_input(self, nodes, self.embed.weight.dtype)
         check_graph_shapes(self, nodes, edges, mask, self.node_features, self.edge_features)
-        mask = np.asarray(getattr(mask, "data", mask), dtype=nodes.dtype)
+        mask = as_array(mask).astype(nodes.dtype, copy=False)
         if np.any(mask.sum(axis=1) == 0):
             raise nn.LayerInputError(self, "got an event without any real node (an all-zero mask row)")
         state = F.relu(self.embed(nodes)) * mask[..., None]

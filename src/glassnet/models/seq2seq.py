@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor, cat, no_grad
+from ..autograd import Tensor, as_array, cat, no_grad
 from .. import nn
 from ..nn import functional as F
 from .char_rnn import recurrent_class
@@ -40,7 +40,7 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src, src_lengths=None):
         """(encoder outputs (B, S, 2H), padding mask (B, S) True on padding, decoder start state)."""
-        src = np.asarray(getattr(src, "data", src))
+        src = as_array(src)
         lengths = None if src_lengths is None else np.asarray(src_lengths)
         outputs, state = self.encoder(self.src_embedding(src), lengths=lengths)
         mask = np.zeros(src.shape, dtype=bool) if lengths is None else \
@@ -63,7 +63,7 @@ class Seq2Seq(nn.Module):
         """Teacher forcing: ``tgt_in`` (B, L) is <sos> followed by the target shifted right.
         Returns (logits (B, L, vocab), attention weights (B, L, S) or None)."""
         encoded, mask, state = self.encode(src, src_lengths)
-        logits, _, weights = self.decode(np.asarray(getattr(tgt_in, "data", tgt_in)), state, encoded, mask)
+        logits, _, weights = self.decode(as_array(tgt_in), state, encoded, mask)
         return logits, weights
 
     def greedy_decode(self, src, src_lengths=None, max_len: int = 20):
@@ -89,7 +89,7 @@ class Seq2Seq(nn.Module):
     def beam_search(self, src, src_lengths=None, beam_size: int = 5, max_len: int = 20) -> list[list[int]]:
         """Keep the ``beam_size`` most probable prefixes (sum of log-probabilities) at every step;
         return, per source row, the best finished hypothesis (tokens without <sos>, with <eos>)."""
-        src = np.asarray(getattr(src, "data", src))
+        src = as_array(src)
         lengths = np.full(len(src), src.shape[1]) if src_lengths is None else np.asarray(src_lengths)
         with no_grad():
             return [self._beam_one(src[b:b + 1, :lengths[b]], beam_size, max_len) for b in range(len(src))]

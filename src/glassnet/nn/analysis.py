@@ -14,7 +14,7 @@ import tempfile
 
 import numpy as np
 
-from ..autograd import Tensor, manual_seed
+from ..autograd import Tensor, as_array, manual_seed
 from .layers.recurrent import GRU, LSTM, RNN
 
 RECURRENT = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}
@@ -84,7 +84,7 @@ def plot_gradient_norms(curves: dict, path: str, title: str = "Gradient reaching
 def plot_attention(weights, source: str | list, target: str | list, path: str,
                    title: str = "Attention weights") -> str:
     """An attention map: rows are the produced target symbols, columns the source symbols."""
-    weights = np.asarray(getattr(weights, "data", weights))[:len(target), :len(source)]
+    weights = as_array(weights)[:len(target), :len(source)]
     fig, ax = _figure((max(4, 0.45 * len(source) + 1.5), max(3, 0.45 * len(target) + 1)))
     image = ax.imshow(weights, cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(source)), list(source))

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import as_array, no_grad
 from ..data import DataLoader, Dataset, TensorDataset
 from ..io import generator_states, load_checkpoint, save_checkpoint, set_generator_states
 from ..io.safefile import FileFormatError
@@ -65,7 +65,7 @@ class Trainer:
             return DataLoader(data, batch_size, shuffle=shuffle)
         if isinstance(data, (tuple, list)):
             dtype = next((p.dtype for p in self.model.parameters()), np.float32)
-            arrays = [np.asarray(getattr(a, "data", a)) for a in data]
+            arrays = [as_array(a) for a in data]
             arrays = [a.astype(dtype) if np.issubdtype(a.dtype, np.floating) else a for a in arrays]
             return DataLoader(TensorDataset(*arrays), batch_size, shuffle=shuffle)
         raise TypeError(f"data must be a DataLoader, a Dataset or a tuple (X, y) of arrays, "

@@ -28,17 +28,24 @@ class BinMapper:
     def missing_bin(self):
         return self.max_bin
 
-    def fit(self, X):
-        self.cuts_ = [self._feature_cuts(column) for column in np.asarray(X, dtype=np.float64).T]
+    def fit(self, X, sample_weight=None):
+        """Rows of weight 0 take no part (as if they were not there)."""
+        X = np.asarray(X, dtype=np.float64)
+        if sample_weight is not None:
+            X = X[np.asarray(sample_weight) > 0]
+        self.cuts_ = [self._feature_cuts(column) for column in X.T]
         return self
 
     def _feature_cuts(self, column):
-        values = column[~np.isnan(column)]
-        distinct = np.unique(values)
+        values = np.sort(column[~np.isnan(column)])
+        if len(values) == 0:
+            return values
+        distinct = values[np.r_[True, values[1:] != values[:-1]]]
         if len(distinct) <= self.max_bin:
             return distinct[1:]
-        quantiles = np.quantile(values, np.linspace(0, 1, self.max_bin + 1)[1:-1], method="lower")
-        cuts = np.unique(quantiles)
+        # the "lower" q-quantiles, q = 1/max_bin, ..., (max_bin-1)/max_bin, read off the sorted values
+        positions = np.floor(np.linspace(0, 1, self.max_bin + 1)[1:-1] * (len(values) - 1)).astype(np.intp)
+        cuts = np.unique(values[positions])
         return cuts[cuts > distinct[0]]     # the first bin must hold the minimum
 
     def transform(self, X):

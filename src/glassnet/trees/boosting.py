@@ -85,9 +85,8 @@ class _GradientBoosting(BaseEstimator):
         if self.early_stopping_rounds and not evals:
             raise ValueError("early_stopping_rounds needs at least one validation set in fit(eval_set=[(X, y)])")
 
-        self.bin_mapper_ = BinMapper(self.max_bin).fit(X)
+        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight)
         codes = self.bin_mapper_.transform(X)
-        columns = np.ascontiguousarray(codes.T)
         n_bins = self.bin_mapper_.n_bins()
         K = self._loss.n_outputs
         self.base_score_ = (self._loss.margin(float(self.base_score)) if self.base_score is not None and K == 1
@@ -111,7 +110,7 @@ class _GradientBoosting(BaseEstimator):
                 features = self._sample_features(X.shape[1], rng)
                 for k in range(K):
                     gh = np.column_stack([gradients[:, k], hessians[:, k]])
-                    tree, leaves = grow_tree(codes, columns, gh, rows, n_bins, features,
+                    tree, leaves = grow_tree(codes, gh, rows, n_bins, features,
                                              self.bin_mapper_.missing_bin, params)
                     forest.append(tree, self._thresholds(tree))
                     if len(rows) == len(X):
@@ -170,19 +169,24 @@ class _GradientBoosting(BaseEstimator):
         return np.array([cuts[f][b] if f >= 0 else np.nan for f, b in zip(tree["feature"], tree["bin"])])
 
     # ---- predicting ----------------------------------------------------------------------------
-    def _n_trees(self, iteration_range=None):
-        rounds = self.forest_.n_trees // self._loss.n_outputs
-        if iteration_range is not None:
-            rounds = iteration_range
-        elif self.best_iteration_ is not None:
-            rounds = self.best_iteration_ + 1
-        return rounds * self._loss.n_outputs
+    def _n_trees(self):
+        """Trees used for predicting: up to the best iteration after early stopping, else all."""
+        if self.best_iteration_ is not None:
+            return (self.best_iteration_ + 1) * self._loss.n_outputs
+        return self.forest_.n_trees
 
     def _raw(self, X, iteration_range=None):
+        """b + the trees of rounds [begin, end) of ``iteration_range`` (XGBoost's argument), default
+        all rounds up to the best iteration."""
         check_is_fitted(self, "forest_")
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
+        K = self._loss.n_outputs
+        start, stop = (0, self._n_trees()) if iteration_range is None else (iteration_range[0] * K, iteration_range[1] * K)
+        if not 0 <= start <= stop <= self.forest_.n_trees:
+            raise ValueError(f"iteration_range {iteration_range} is outside the model's "
+                             f"{self.forest_.n_trees // K} rounds")
         with _threads(self.n_jobs):
-            return self.base_score_ + self.forest_.predict_raw(X, self._n_trees(iteration_range))
+            return self.base_score_ + self.forest_.predict_raw(X, start, stop)
 
     def _staged_raw(self, X):
         check_is_fitted(self, "forest_")
@@ -221,10 +225,7 @@ class _GradientBoosting(BaseEstimator):
 
 class GradientBoostingRegressor(RegressorMixin, _GradientBoosting):
     """Boosted regression trees (XGBRegressor's parameters). ``objective``: "reg:squarederror"
-    or a callable ``objective(y_true, y_pred) -> (grad, hess)``."""
-
-    def __init__(self, *, objective="reg:squarederror", **kwargs):
-        super().__init__(objective=objective, **kwargs)
+    (also when None) or a callable ``objective(y_true, y_pred) -> (grad, hess)``."""
 
     def _encode_target(self, y, fitting=True):
         return np.asarray(y, dtype=np.float64)
@@ -232,7 +233,7 @@ class GradientBoostingRegressor(RegressorMixin, _GradientBoosting):
     def _make_loss(self):
         if callable(self.objective):
             return CustomLoss(self.objective, 1, SquaredError())
-        if self.objective != "reg:squarederror":
+        if self.objective not in (None, "reg:squarederror"):
             raise ValueError(f"objective must be 'reg:squarederror' or a callable (y_true, y_pred) -> (grad, hess), got {self.objective!r}")
         return SquaredError()
 
@@ -248,18 +249,15 @@ class GradientBoostingRegressor(RegressorMixin, _GradientBoosting):
 
 class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
     """Boosted classification trees (XGBClassifier's parameters): logistic loss for two classes,
-    softmax for more. ``objective``: "binary:logistic" (switched to "multi:softprob" for more than two
-    classes) or a callable on raw scores ``objective(y_true, y_pred) -> (grad, hess)``."""
-
-    def __init__(self, *, objective="binary:logistic", **kwargs):
-        super().__init__(objective=objective, **kwargs)
+    softmax for more. ``objective``: "binary:logistic" or "multi:softprob" (None: whichever fits the
+    number of classes) or a callable on raw scores ``objective(y_true, y_pred) -> (grad, hess)``."""
 
     def _encode_target(self, y, fitting=True):
         if fitting:
             check_classification_targets(y)
             self.classes_ = np.unique(y)
             if len(self.classes_) < 2:
-                raise ValueError(f"y has a single class ({self.classes_[0]!r}); a classifier needs at least two")
+                raise ValueError(f"y has only one class ({self.classes_[0]!r}); a classifier needs at least two")
         encoded = np.searchsorted(self.classes_, y)
         unknown = (encoded >= len(self.classes_)) | (self.classes_[np.minimum(encoded, len(self.classes_) - 1)] != y)
         if np.any(unknown):
@@ -271,8 +269,9 @@ class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
         builtin = Logistic() if n_classes == 2 else Softmax(n_classes)
         if callable(self.objective):
             return CustomLoss(self.objective, builtin.n_outputs, builtin)
-        if self.objective not in ("binary:logistic", "multi:softprob"):
-            raise ValueError(f"objective must be 'binary:logistic', 'multi:softprob' or a callable, got {self.objective!r}")
+        if self.objective not in (None, builtin.name):
+            raise ValueError(f"objective {self.objective!r} does not fit {n_classes} classes: "
+                             f"use {builtin.name!r}, None or a callable (y_true, y_pred) -> (grad, hess)")
         return builtin
 
     def decision_function(self, X, iteration_range=None):
@@ -291,7 +290,8 @@ class GradientBoostingClassifier(ClassifierMixin, _GradientBoosting):
         return self._proba(self._raw(X, iteration_range))
 
     def predict(self, X, iteration_range=None):
-        return self.classes_[np.argmax(self.predict_proba(X, iteration_range), axis=1)]
+        proba = self.predict_proba(X, iteration_range)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def staged_predict_proba(self, X):
         for raw in self._staged_raw(X):

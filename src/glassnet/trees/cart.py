@@ -138,10 +138,12 @@ class DecisionTreeClassifier(ClassifierMixin, _DecisionTree):
         return counts / counts.sum()
 
     def predict_proba(self, X):
-        return self.tree_["value"][self.apply(X)]
+        leaves = self.apply(X)
+        return self.tree_["value"][leaves]
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class DecisionTreeRegressor(RegressorMixin, _DecisionTree):
@@ -164,4 +166,5 @@ class DecisionTreeRegressor(RegressorMixin, _DecisionTree):
         return stats[1] / stats[0]
 
     def predict(self, X):
-        return self.tree_["value"][self.apply(X)]
+        leaves = self.apply(X)
+        return self.tree_["value"][leaves]

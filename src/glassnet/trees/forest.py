@@ -96,16 +96,17 @@ class Forest:
             node = np.where(goes_left, a["left"][node], a["right"][node])
         return a["value"][node]
 
-    def predict_raw(self, X, n_trees=None, use_numba=True):
-        """Σ over trees of leaf values, (n, K), without the base score."""
-        n_trees = self.n_trees if n_trees is None else n_trees
+    def predict_raw(self, X, start=0, stop=None, use_numba=True):
+        """Σ over trees start..stop-1 of leaf values, (n, K), without the base score
+        (start a multiple of K)."""
+        stop = self.n_trees if stop is None else stop
         X = np.ascontiguousarray(X, dtype=np.float64)
         if use_numba and numba is not None:
             a = self.arrays
             return _predict_numba(X, a["feature"], a["threshold"], a["default_left"], a["left"], a["right"],
-                                  a["value"], self.roots[:n_trees], self.n_outputs)
+                                  a["value"], self.roots[start:stop], self.n_outputs)
         raw = np.zeros((len(X), self.n_outputs))
-        for t in range(n_trees):
+        for t in range(start, stop):
             raw[:, t % self.n_outputs] += self.predict_tree(X, t)
         return raw
 

@@ -1,7 +1,8 @@
 """Growing one regression tree on binned data, gradients and hessians.
 
-Rows live in one index array ``order``; each node owns a contiguous slice of it, and a split
-partitions that slice in place (left rows first, order kept), so children are again slices.
+The tree's rows (their codes, (g, h) and original indices) are copied once into working arrays in
+which each node owns a contiguous block; a split partitions the block in place (partition.py), so
+children are blocks again and histograms read memory in order.
 
 - depth-wise (XGBoost's default): split every node of a level before going deeper;
 - loss-guided (``grow_policy="lossguide"``, LightGBM's way): always split the leaf of largest gain.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .histogram import build_histogram
+from .partition import partition
 from .split import Split, find_best_split, leaf_weight
 
 __all__ = ["TreeParams", "grow_tree"]
@@ -48,55 +50,47 @@ class _Node:
 class _TreeBuilder:
     """Holds the data of one round and the growing tree's node arrays."""
 
-    def __init__(self, codes, columns, gh, rows, n_bins, feature_mask, missing_bin, params):
-        self.codes, self.feature_columns, self.gh = codes, columns, gh
-        self.order = rows.copy()
+    def __init__(self, codes, gh, rows, n_bins, feature_mask, missing_bin, params):
+        self.codes, self.gh, self.order = codes[rows], gh[rows], rows.copy()     # working copies
         self.n_bins, self.feature_mask, self.params = n_bins, feature_mask, params
         self.missing_bin = missing_bin
         self.hist_width = missing_bin + 1       # value bins, then the missing bin
-        self.columns = {k: [] for k in ("feature", "bin", "default_left", "left", "right", "value", "gain", "cover")}
+        self.node_arrays = {k: [] for k in ("feature", "bin", "default_left", "left", "right", "value", "gain", "cover")}
 
     def can_split(self, depth):
         return self.params.max_depth == 0 or depth < self.params.max_depth
 
     def new_node(self, start, stop, depth, sums, hist):
-        node = _Node(len(self.columns["feature"]), start, stop, depth, sums, hist)
+        node = _Node(len(self.node_arrays["feature"]), start, stop, depth, sums, hist)
         for name, empty in (("feature", -1), ("bin", 0), ("default_left", False), ("left", -1),
                             ("right", -1), ("gain", 0.0)):
-            self.columns[name].append(empty)
+            self.node_arrays[name].append(empty)
         p = self.params
-        self.columns["value"].append(p.learning_rate * leaf_weight(sums[0], sums[1], p.reg_lambda, p.reg_alpha,
+        self.node_arrays["value"].append(p.learning_rate * leaf_weight(sums[0], sums[1], p.reg_lambda, p.reg_alpha,
                                                                    p.min_child_weight))
-        self.columns["cover"].append(float(sums[1]))
+        self.node_arrays["cover"].append(float(sums[1]))
         if self.can_split(depth):
             node.split = find_best_split(hist, sums, self.n_bins, self.feature_mask,
-                                         p.reg_lambda, p.reg_alpha, p.min_child_weight)
+                                         p.reg_lambda, p.reg_alpha, p.min_child_weight, p.use_numba)
             if node.split is not None and node.split.gain < p.gamma:
                 node.split = None
         return node
 
     def histogram(self, start, stop):
-        return build_histogram(self.codes, self.gh, self.order[start:stop], self.hist_width, self.params.use_numba)
+        return build_histogram(self.codes[start:stop], self.gh[start:stop], self.hist_width, self.params.use_numba)
 
     def root(self):
-        rows = self.order
-        sums = self.gh[rows].sum(axis=0)
-        return self.new_node(0, len(rows), 0, sums, self.histogram(0, len(rows)))
+        n = len(self.order)
+        return self.new_node(0, n, 0, self.gh.sum(axis=0), self.histogram(0, n))
 
     def split(self, node):
         """Partition the node's rows, build the smaller child's histogram, subtract for the other."""
         s = node.split
-        segment = self.order[node.start:node.stop]
-        column = self.feature_columns[s.feature][segment]
-        goes_left = column <= s.bin
-        if s.default_left:
-            goes_left |= column == self.missing_bin
-        n_left = int(np.count_nonzero(goes_left))
-        self.order[node.start:node.stop] = np.concatenate([segment[goes_left], segment[~goes_left]])
-        middle = node.start + n_left
+        middle = partition(self.codes, self.gh, self.order, node.start, node.stop, s.feature, s.bin,
+                           s.default_left, self.missing_bin, self.params.use_numba)
         if not self.can_split(node.depth + 1):     # the children stay leaves: no histograms needed
             left_hist = right_hist = None
-        elif n_left <= node.stop - middle:
+        elif middle - node.start <= node.stop - middle:
             left_hist = self.histogram(node.start, middle)
             right_hist = node.hist - left_hist
         else:
@@ -105,20 +99,19 @@ class _TreeBuilder:
         node.hist = None    # no longer needed; keeps memory at one level of histograms
         left = self.new_node(node.start, middle, node.depth + 1, s.left_sums, left_hist)
         right = self.new_node(middle, node.stop, node.depth + 1, s.right_sums, right_hist)
-        c = self.columns
+        c = self.node_arrays
         c["feature"][node.id], c["bin"][node.id], c["default_left"][node.id] = s.feature, s.bin, s.default_left
         c["left"][node.id], c["right"][node.id], c["gain"][node.id] = left.id, right.id, s.gain
         return left, right
 
 
-def grow_tree(codes, columns, gh, rows, n_bins, feature_mask, missing_bin, params):
-    """Grow one tree. codes (n, F) uint8 with missing coded ``missing_bin``, and the same codes
-    column by column (F, n) for fast partitioning; gh (n, 2) the rows' (g_i, h_i) float64;
-    rows the (sorted) row indices this tree sees.
+def grow_tree(codes, gh, rows, n_bins, feature_mask, missing_bin, params):
+    """Grow one tree. codes (n, F) uint8 with missing coded ``missing_bin``; gh (n, 2) the rows'
+    (g_i, h_i) float64; rows the (sorted) row indices this tree sees.
 
     Returns (tree, leaves): the node arrays as a dict (feature -1 marks a leaf; "bin" is the split
     bin; "value" is the leaf weight times the learning rate), and for each leaf (node id, rows)."""
-    builder = _TreeBuilder(codes, columns, gh, rows, n_bins, feature_mask, missing_bin, params)
+    builder = _TreeBuilder(codes, gh, rows, n_bins, feature_mask, missing_bin, params)
     root = builder.root()
     max_leaves = params.max_leaves if params.max_leaves > 0 else np.inf
     if params.grow_policy == "depthwise":
@@ -127,7 +120,7 @@ def grow_tree(codes, columns, gh, rows, n_bins, feature_mask, missing_bin, param
         leaves = _grow_lossguide(builder, root, max_leaves)
     else:
         raise ValueError(f"grow_policy must be 'depthwise' or 'lossguide', got {params.grow_policy!r}")
-    tree = {name: np.asarray(values) for name, values in builder.columns.items()}
+    tree = {name: np.asarray(values) for name, values in builder.node_arrays.items()}
     return tree, [(node.id, builder.order[node.start:node.stop]) for node in leaves]
 
 

@@ -96,8 +96,6 @@ def load_model_into(model, path):
     if document["class"] != type(model).__name__:
         raise ValueError(f"{path} holds a {document['class']}, not a {type(model).__name__}")
     params = {k: v for k, v in document["params"].items() if k in model.get_params()}
-    if params.get("objective") is None:
-        params.pop("objective", None)
     model.set_params(**params)
     model.n_features_in_ = document["n_features_in"]
     if document["feature_names_in"] is not None:

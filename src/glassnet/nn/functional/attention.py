@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ...autograd import Tensor, where
+from ...autograd import Tensor, as_array, where
 from .activation import softmax
 from .linear import dropout
 
@@ -29,7 +29,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
         allowed = np.tril(np.ones(scores.shape[-2:], dtype=bool))
         scores = where(allowed, scores, -np.inf)
     if attn_mask is not None:
-        mask = np.asarray(getattr(attn_mask, "data", attn_mask))
+        mask = as_array(attn_mask)
         scores = where(mask, scores, -np.inf) if mask.dtype == bool else scores + mask.astype(scores.dtype)
     weights = softmax(scores, dim=-1)
     if dropout_p > 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor
+from ...autograd import Function, Tensor, as_array
 
 
 class EmbeddingFunction(Function):
@@ -29,7 +29,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer ``input`` (any shape), as
     ``torch.nn.functional.embedding``. With ``max_norm`` the picked rows whose norm exceeds it are
     rescaled in place first (no gradient flows through the rescaling, as in PyTorch)."""
-    indices = np.asarray(getattr(input, "data", input))
+    indices = as_array(input)
     if not np.issubdtype(indices.dtype, np.integer):
         raise TypeError(f"embedding expects integer indices, got dtype {indices.dtype}")
     if max_norm is not None:

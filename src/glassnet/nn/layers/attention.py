@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ...autograd import Tensor, where
+from ...autograd import Tensor, as_array, where
 from .. import functional as F
 from .. import init
 from ..module import LayerInputError, Module, Parameter
@@ -21,7 +21,7 @@ def _additive_mask(mask, name: str, module, dtype) -> np.ndarray | None:
     """A boolean mask (True = masked out, as MultiheadAttention's) or a float mask, as scores to add."""
     if mask is None:
         return None
-    mask = np.asarray(getattr(mask, "data", mask))
+    mask = as_array(mask)
     if mask.dtype == bool:
         return np.where(mask, -np.inf, 0).astype(dtype)
     if not np.issubdtype(mask.dtype, np.floating):
@@ -155,7 +155,7 @@ class AdditiveAttention(Module):
         energy = (self.query_proj(query).unsqueeze(2) + self.key_proj(keys).unsqueeze(1)).tanh()
         scores = self.score(energy).squeeze(-1)                      # (N, L, S)
         if key_padding_mask is not None:
-            keep = ~np.asarray(getattr(key_padding_mask, "data", key_padding_mask), dtype=bool)
+            keep = ~as_array(key_padding_mask).astype(bool, copy=False)
             scores = where(keep[:, None, :], scores, -np.inf)
         weights = F.softmax(scores, dim=-1)
         context = weights @ values

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd import as_array
 from .. import functional as F
 from .. import init
 from ..module import LayerInputError, Module, Parameter
@@ -36,20 +37,20 @@ class Embedding(Module):
             if padding_idx is not None:
                 self.weight.data[padding_idx] = 0
         else:
-            self.weight = Parameter(np.array(getattr(_weight, "data", _weight)), requires_grad=not _freeze)
+            self.weight = Parameter(np.array(as_array(_weight)), requires_grad=not _freeze)
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None,
                         max_norm: float | None = None, norm_type: float = 2.0) -> "Embedding":
         """An Embedding whose table is a copy of ``embeddings`` (2-D); frozen (no gradient) by default."""
-        table = np.asarray(getattr(embeddings, "data", embeddings))
+        table = as_array(embeddings)
         if table.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained expects a 2-D table, got shape {table.shape}")
         return cls(table.shape[0], table.shape[1], padding_idx, max_norm, norm_type,
                    _weight=table, _freeze=freeze)
 
     def forward(self, input):
-        indices = np.asarray(getattr(input, "data", input))
+        indices = as_array(input)
         if not np.issubdtype(indices.dtype, np.integer):
             raise LayerInputError(self, f"expects integer indices, got dtype {indices.dtype}")
         if indices.size and (indices.min() < 0 or indices.max() >= self.num_embeddings):

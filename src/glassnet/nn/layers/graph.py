@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Tensor, cat
+from ...autograd import Tensor, as_array, cat
 from .. import functional as F
 from ..module import LayerInputError, Module
 from .linear import Linear, as_float_input
@@ -22,7 +22,7 @@ from .linear import Linear, as_float_input
 
 def pair_mask(mask) -> np.ndarray:
     """a_ij = mask_i · mask_j · [i ≠ j] as a (B, N, N, 1) array of the mask's float dtype."""
-    mask = np.asarray(getattr(mask, "data", mask), dtype=np.float32)
+    mask = as_array(mask).astype(np.float32, copy=False)
     n = mask.shape[-1]
     return (mask[..., :, None] * mask[..., None, :] * (1.0 - np.eye(n, dtype=np.float32)))[..., None]
 
@@ -44,7 +44,7 @@ class MessagePassing(Module):
         h = as_float_input(self, h, self.message.weight.dtype)
         edges = as_float_input(self, edges, self.message.weight.dtype)
         check_graph_shapes(self, h, edges, mask, self.node_features, self.edge_features)
-        node_mask = np.asarray(getattr(mask, "data", mask), dtype=h.dtype)[..., None]
+        node_mask = as_array(mask).astype(h.dtype, copy=False)[..., None]
         # W_M [h_j, e_ij] = W_h h_j + W_e e_ij: the node part once per node, broadcast over i
         w = self.message.weight
         from_node = F.linear(h, w[:, :self.node_features]).unsqueeze(1)            # (B, 1, N, M)
@@ -61,7 +61,7 @@ class MessagePassing(Module):
 def check_graph_shapes(module: Module, h: Tensor, edges: Tensor, mask, node_features: int,
                        edge_features: int) -> None:
     """A clear error unless h is (B, N, F), edges (B, N, N, K) and mask (B, N)."""
-    mask_shape = tuple(np.shape(getattr(mask, "data", mask)))
+    mask_shape = tuple(np.shape(as_array(mask)))
     if h.ndim != 3 or h.shape[-1] != node_features:
         raise LayerInputError(module, f"expects node states (B, N, {node_features}), got {tuple(h.shape)}")
     b, n = h.shape[:2]

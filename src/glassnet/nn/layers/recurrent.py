@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...autograd import Tensor, cat, stack
+from ...autograd import Tensor, as_array, cat, stack
 from .. import functional as F
 from .. import init
 from ..kernels.recurrent import GRUSequence, LSTMSequence, RNNSequence
@@ -32,7 +32,7 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _shape(t) -> tuple:
-    return tuple(np.shape(getattr(t, "data", t)))
+    return tuple(np.shape(as_array(t)))
 
 
 def _check_state(module, state, expected: tuple, name: str):
@@ -112,7 +112,7 @@ class RNNBase(Module):
     def _check_lengths(self, lengths, steps: int, batch: int):
         if lengths is None:
             return None
-        lengths = np.asarray(getattr(lengths, "data", lengths))
+        lengths = as_array(lengths)
         if lengths.shape != (batch,) or not np.issubdtype(lengths.dtype, np.integer):
             raise LayerInputError(self, f"expects lengths as {batch} integers (one per sequence), "
                                         f"got {lengths.dtype} of shape {lengths.shape}")
