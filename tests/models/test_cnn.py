@@ -22,8 +22,15 @@ def test_lenet5_shapes_parameters_and_torch_twin():
                                           torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10))
     twin.load_state_dict({k: torch.tensor(v) for k, v in net.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((3, 1, 28, 28)).astype(np.float32)
-    expected = twin.classifier(twin.features(torch.tensor(x))).detach().numpy()
-    np.testing.assert_allclose(net(x).data, expected, rtol=1e-4, atol=1e-5)
+    expected = twin.classifier(twin.features(torch.tensor(x)))
+    out = net(x)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-4, atol=1e-5)
+    # the gradients too: glassnet pools before the ReLU (they commute), the twin after it
+    out.sum().backward()
+    expected.sum().backward()
+    twin_grads = dict(twin.named_parameters())
+    for name, param in net.named_parameters():
+        np.testing.assert_allclose(param.grad, twin_grads[name].grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_lenet5_classic_variant_and_bad_arguments():

@@ -11,7 +11,7 @@ class LeNet5(nn.Module):
     """LeNet-5 for 28×28 images (LeCun et al. 1998; the lectures' LeNet):
 
         conv 5×5 → 6 maps (28×28, padding 2) → pool 2 → conv 5×5 → 16 maps (10×10) → pool 2
-        → 400 → 120 → 84 → num_classes
+        → 400 → 120 → 84 → num_classes   (the activation after each conv and dense layer)
 
     ``activation='tanh', pooling='avg'`` is the original (tanh units, average "subsampling");
     the default ReLU and max pooling train faster.
@@ -24,9 +24,16 @@ class LeNet5(nn.Module):
             raise ValueError(f"LeNet5: activation must be one of {sorted(_ACTIVATIONS)} and pooling one of "
                              f"{sorted(_POOLS)}, got '{activation}', '{pooling}'")
         act, pool = _ACTIVATIONS[activation], _POOLS[pooling]
+        # ReLU and max pooling commute: relu(max(x)) = max(relu(x)) with the same gradient (both send
+        # g to the window's first maximum if it is > 0), so the ReLU runs on the pooled maps, a
+        # quarter of the pixels. Other pairs (tanh, averages) do not commute and keep their order.
+        pooled_first = (activation, pooling) == ("relu", "max")
+
+        def block():
+            return (pool(2), act()) if pooled_first else (act(), pool(2))
         self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 6, 5, padding=2), act(), pool(2),
-            nn.Conv2d(6, 16, 5), act(), pool(2))
+            nn.Conv2d(in_channels, 6, 5, padding=2), *block(),
+            nn.Conv2d(6, 16, 5), *block())
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Linear(16 * 5 * 5, 120), act(), nn.Linear(120, 84), act(),
             nn.Linear(84, num_classes))

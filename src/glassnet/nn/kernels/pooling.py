@@ -57,17 +57,19 @@ def max_pool_backward(g: np.ndarray, x: np.ndarray, y: np.ndarray, kernel: tuple
     grad = np.empty_like(x) if tiled else np.zeros_like(x)  # tiled: every pixel is written below
     win = pool_windows(x, kernel, stride, dilation)
     grad_win = pool_windows(grad, kernel, stride, dilation, writeable=True)
-    routed = np.zeros(y.shape, dtype=bool)  # windows whose maximum has been found
-    first = np.empty(y.shape, dtype=bool)
-    for p in range(kh):
-        for q in range(kw):
-            np.equal(win[..., p, q], y, out=first)
+    routed = np.equal(win[..., 0, 0], y)  # windows whose maximum has been found
+    first = routed  # at offset (0, 0): wherever x equals the maximum
+    for k in range(kh * kw):
+        p, q = divmod(k, kw)
+        if k:
+            first = np.equal(win[..., p, q], y, out=None if k == 1 else first)
             np.greater(first, routed, out=first)  # equal to the maximum and not routed yet
-            routed |= first
-            if apart:  # each pixel in one window only: write instead of add
-                np.multiply(g, first, out=grad_win[..., p, q])
-            else:
-                grad_win[..., p, q] += g * first
+            if k < kh * kw - 1:
+                routed |= first
+        if apart:  # each pixel in one window only: write instead of add
+            np.multiply(g, first, out=grad_win[..., p, q])
+        else:
+            grad_win[..., p, q] += g * first
     return grad
 
 
