@@ -85,6 +85,19 @@ def test_an_op_without_translation_is_named(tmp_path):
     assert not (tmp_path / "odd.onnx").exists()
 
 
+def assert_torch_round_trip(model, x):
+    """The PyTorch twin gives the same outputs, and converting back gives the same state dict."""
+    torch = pytest.importorskip("torch")
+    from glassnet.interop import from_torch, to_torch
+    with gn.no_grad():
+        ours = model(gn.tensor(x)).data
+    twin = to_torch(model)
+    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours, rtol=1e-4, atol=1e-5)
+    back = from_torch(twin)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[key], value)
+
+
 @pytest.mark.parametrize("build,shape", [
     (lambda: gn.models.LeNet5(), (2, 1, 28, 28)),
     (lambda: gn.models.SmallVGG(), (2, 1, 28, 28)),
@@ -97,17 +110,9 @@ def test_an_op_without_translation_is_named(tmp_path):
                            nn.LayerNorm(18)), (2, 1, 8, 8)),
 ])
 def test_convolutional_models_round_trip_and_export(build, shape, tmp_path):
-    torch = pytest.importorskip("torch")
-    from glassnet.interop import from_torch, to_torch
     model = build().eval()
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    with gn.no_grad():
-        ours = model(gn.tensor(x)).data
-    twin = to_torch(model)
-    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours, rtol=1e-4, atol=1e-5)
-    back = from_torch(twin)
-    for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(back.state_dict()[key], value)
+    assert_torch_round_trip(model, x)
     to_onnx(model, x, tmp_path / "m.onnx")
     assert verify_onnx(model, tmp_path / "m.onnx", np.concatenate([x, x, x])) < 1e-4
 
@@ -128,17 +133,9 @@ class RecurrentHead(nn.Module):
     ("LSTM", {"batch_first": True, "bidirectional": True, "num_layers": 2}),
 ])
 def test_recurrent_models_round_trip_and_export(cell, options, tmp_path):
-    torch = pytest.importorskip("torch")
-    from glassnet.interop import from_torch, to_torch
     model = RecurrentHead(cell, **options).eval()
     x = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
-    with gn.no_grad():
-        ours = model(gn.tensor(x)).data
-    twin = to_torch(model)
-    np.testing.assert_allclose(twin(torch.tensor(x)).detach().numpy(), ours, rtol=1e-4, atol=1e-5)
-    back = from_torch(twin)
-    for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(back.state_dict()[key], value)
+    assert_torch_round_trip(model, x)
     batch_first = options.get("batch_first", False)
     to_onnx(model, x, tmp_path / "r.onnx", dynamic_axes=(0,) if batch_first else (1,))
     other = np.random.default_rng(1).standard_normal((9, 3, 4) if batch_first else (5, 9, 4)).astype(np.float32)
