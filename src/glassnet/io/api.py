@@ -74,16 +74,25 @@ def load(path, model: Module | None = None, with_metadata: bool = False):
     """
     tensors, meta = read_safetensors(path, (MODEL_FORMAT, CHECKPOINT_FORMAT))
     if meta[FORMAT_KEY] == CHECKPOINT_FORMAT:
-        tensors = {k[len(MODEL_PREFIX):]: v for k, v in tensors.items() if k.startswith(MODEL_PREFIX)}
-    architecture = meta.get("architecture")
-    if model is None:
-        if architecture is None:
-            raise FileFormatError(f"{path}: holds no architecture; pass the model: gn.load(path, model=net)")
-        model = _rebuild(architecture, path)
-    else:
-        _check_architecture(model, architecture, path)
+        tensors = _model_weights(tensors)
+    model = _model_for(meta.get("architecture"), model, path, "pass the model: gn.load(path, model=net)")
     _load_weights(model, tensors, path)
     return (model, meta.get("user", {})) if with_metadata else model
+
+
+def _model_weights(tensors: dict) -> dict:
+    """The model's own tensors of a checkpoint, without their prefix."""
+    return {k[len(MODEL_PREFIX):]: v for k, v in tensors.items() if k.startswith(MODEL_PREFIX)}
+
+
+def _model_for(architecture, model: Module | None, path, hint: str) -> Module:
+    """``model`` checked against the file's architecture, or a model rebuilt from it."""
+    if model is not None:
+        _check_architecture(model, architecture, path)
+        return model
+    if architecture is None:
+        raise FileFormatError(f"{path}: holds no architecture; {hint}")
+    return _rebuild(architecture, path)
 
 
 def _architecture_or_none(model: Module):
@@ -127,14 +136,8 @@ def load_checkpoint(path, model: Module | None = None, optimizer=None, scheduler
             raise ValueError("the state is not a mapping")
     except (KeyError, ValueError, TypeError) as error:
         raise FileFormatError(f"{path}: corrupted checkpoint state ({error})") from None
-    weights = {k[len(MODEL_PREFIX):]: v for k, v in tensors.items() if k.startswith(MODEL_PREFIX)}
-    architecture = meta.get("architecture")
-    if model is None:
-        if architecture is None:
-            raise FileFormatError(f"{path}: holds no architecture; pass the model")
-        model = _rebuild(architecture, path)
-    else:
-        _check_architecture(model, architecture, path)
+    weights = _model_weights(tensors)
+    model = _model_for(meta.get("architecture"), model, path, "pass the model")
     backup = {k: v.copy() for k, v in model.state_dict().items()}
     _load_weights(model, weights, path)
     try:
