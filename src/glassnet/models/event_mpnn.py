@@ -13,12 +13,10 @@ order of the objects or on how many padded rows follow them.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..autograd import as_array
 from .. import nn
 from ..nn import functional as F
-from ..nn.layers.graph import MessagePassing, check_graph_shapes
+from ..nn.layers.graph import MessagePassing, as_mask, check_graph_shapes
 from ..nn.layers.linear import as_float_input
 
 
@@ -40,10 +38,10 @@ class EventMPNN(nn.Module):
     def forward(self, nodes, edges, mask):
         nodes = as_float_input(self, nodes, self.embed.weight.dtype)
         check_graph_shapes(self, nodes, edges, mask, self.node_features, self.edge_features)
-        mask = as_array(mask).astype(nodes.dtype, copy=False)
-        if np.any(mask.sum(axis=1) == 0):
+        if (as_array(mask).sum(axis=1) == 0).any():
             raise nn.LayerInputError(self, "got an event without any real node (an all-zero mask row)")
-        state = F.relu(self.embed(nodes)) * mask[..., None]
+        mask = as_mask(mask, nodes.dtype)
+        state = F.relu(self.embed(nodes)) * mask.unsqueeze(-1)
         for layer in self.passes:
             state = layer(state, edges, mask)
         votes = F.sigmoid(self.vote(state)).squeeze(-1)                # (B, N)

@@ -39,12 +39,16 @@ class Seq2Seq(nn.Module):
         self.out = nn.Linear(hidden_size, tgt_vocab_size)
 
     def encode(self, src, src_lengths=None):
-        """(encoder outputs (B, S, 2H), padding mask (B, S) True on padding, decoder start state)."""
+        """(encoder outputs (B, S, 2H), padding mask (B, S) True on padding or None without
+        ``src_lengths``, decoder start state)."""
         src = as_array(src)
-        lengths = None if src_lengths is None else np.asarray(src_lengths)
-        outputs, state = self.encoder(self.src_embedding(src), lengths=lengths)
-        mask = np.zeros(src.shape, dtype=bool) if lengths is None else \
-            np.arange(src.shape[1])[None, :] >= lengths[:, None]
+        embedded = self.src_embedding(src)
+        if src_lengths is None:  # every source runs to its end: the call PyTorch's layers and ONNX share
+            (outputs, state), mask = self.encoder(embedded), None
+        else:
+            lengths = np.asarray(src_lengths)
+            outputs, state = self.encoder(embedded, lengths=lengths)
+            mask = np.arange(src.shape[1])[None, :] >= lengths[:, None]
         states = state if self.is_lstm else (state,)
         # final states (2, B, H) of the two directions → (1, B, H) via tanh(W [h_fwd; h_bwd] + b)
         start = tuple(self.bridge(cat([s[0], s[1]], dim=-1)).tanh().unsqueeze(0) for s in states)
@@ -95,14 +99,14 @@ class Seq2Seq(nn.Module):
             return [self._beam_one(src[b:b + 1, :lengths[b]], beam_size, max_len) for b in range(len(src))]
 
     def _beam_one(self, src, beam_size: int, max_len: int) -> list[int]:
-        encoded, mask, state = self.encode(src)
+        encoded, _, state = self.encode(src)  # one unpadded source: no mask
         sequences, scores = [[]], np.zeros(1)
         finished = []
         for _ in range(max_len):
             alive = len(sequences)
             last = np.array([[s[-1] if s else self.sos_index] for s in sequences])
             enc = Tensor(np.repeat(encoded.data, alive, axis=0))
-            logits, state, _ = self.decode(last, state, enc, np.repeat(mask, alive, axis=0))
+            logits, state, _ = self.decode(last, state, enc, None)
             log_p = F.log_softmax(logits[:, -1], dim=-1).data
             total = (scores[:, None] + log_p).ravel()
             best = np.argsort(-total)[:beam_size]

@@ -20,11 +20,16 @@ from ..module import LayerInputError, Module
 from .linear import Linear, as_float_input
 
 
-def pair_mask(mask) -> np.ndarray:
-    """a_ij = mask_i · mask_j · [i ≠ j] as a (B, N, N, 1) array of the mask's float dtype."""
-    mask = as_array(mask).astype(np.float32, copy=False)
-    n = mask.shape[-1]
-    return (mask[..., :, None] * mask[..., None, :] * (1.0 - np.eye(n, dtype=np.float32)))[..., None]
+def as_mask(mask, dtype) -> Tensor:
+    """The node mask (B, N) as a Tensor of ``dtype``. A Tensor mask is cast inside the graph, so a
+    traced (exported) model reads the mask as an input instead of baking it in as a constant."""
+    return (mask if isinstance(mask, Tensor) else Tensor(as_array(mask))).astype(dtype)
+
+
+def pair_mask(mask: Tensor) -> Tensor:
+    """a_ij = mask_i · mask_j · [i ≠ j] as a (B, N, N, 1) tensor, from the (B, N) float mask."""
+    not_self = 1.0 - np.eye(mask.shape[-1], dtype=mask.dtype)
+    return (mask.unsqueeze(-1) * mask.unsqueeze(-2) * not_self).unsqueeze(-1)
 
 
 class MessagePassing(Module):
@@ -44,14 +49,14 @@ class MessagePassing(Module):
         h = as_float_input(self, h, self.message.weight.dtype)
         edges = as_float_input(self, edges, self.message.weight.dtype)
         check_graph_shapes(self, h, edges, mask, self.node_features, self.edge_features)
-        node_mask = as_array(mask).astype(h.dtype, copy=False)[..., None]
+        mask = as_mask(mask, h.dtype)
         # W_M [h_j, e_ij] = W_h h_j + W_e e_ij: the node part once per node, broadcast over i
         w = self.message.weight
         from_node = F.linear(h, w[:, :self.node_features]).unsqueeze(1)            # (B, 1, N, M)
         from_edge = F.linear(edges, w[:, self.node_features:], self.message.bias)   # (B, N, N, M)
-        messages = F.relu(from_node + from_edge) * pair_mask(mask).astype(h.dtype)
+        messages = F.relu(from_node + from_edge) * pair_mask(mask)
         collected = messages.sum(axis=2)                                             # (B, N, M)
-        return F.relu(self.update(cat([h, collected], dim=-1))) * node_mask
+        return F.relu(self.update(cat([h, collected], dim=-1))) * mask.unsqueeze(-1)
 
     def extra_repr(self) -> str:
         return (f"node_features={self.node_features}, edge_features={self.edge_features}, "

@@ -161,9 +161,11 @@ class RNNBase(Module):
                 index = layer * self.num_directions + direction
                 packed = self._run_direction(x, suffix, [s[index] for s in initial], lengths,
                                              reverse=direction == 1)
-                outputs.append(packed[:steps])
+                # packed = [outputs (T rows), h_n (, c_n)]: indexed from the end, so that a traced
+                # (exported) graph does not depend on T
+                outputs.append(packed[:-len(finals)])
                 for k, final in enumerate(finals):
-                    final.append(packed[steps + k])
+                    final.append(packed[k - len(finals)])
             x = outputs[0] if len(outputs) == 1 else cat(outputs, dim=2)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True, self.rng)
