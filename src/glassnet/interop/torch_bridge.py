@@ -5,11 +5,16 @@ Every glassnet layer with a PyTorch twin has the same constructor arguments and 
 arguments, then load the state dict. ``TWINS`` lists, per glassnet class name, the twin's class and
 the constructor arguments read from the layer. Containers are converted child by child. A custom
 module (a subclass with its own ``forward``) becomes a torch module with the same children,
-parameters and attributes, running the same ``forward`` code — which works when that code uses its
-child modules and the tensor methods both libraries share (``x.reshape``, ``@``, ``+``, ...).
+parameters and attributes, running the same ``forward`` code (and the helpers it calls) — with the
+glassnet functions it names (``F.relu``, ``gn.cat``, ``as_float_input``, ...) swapped for their torch
+twins. That works when the code otherwise uses its child modules and the tensor methods both
+libraries share (``x.reshape``, ``@``, ``+``, ``x.sum(1)``, ...). Converting such a module back gives
+an instance of its original glassnet class.
 """
 from __future__ import annotations
 
+import functools
+import types
 from collections import OrderedDict
 
 import numpy as np
@@ -76,6 +81,13 @@ TWINS = {
     "LSTMCell": ("LSTMCell", _same("input_size", "hidden_size", "bias")),
     "GRUCell": ("GRUCell", _same("input_size", "hidden_size", "bias")),
     "Embedding": ("Embedding", _same("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type")),
+    # twins written in glassnet.interop.torch_twins
+    "MessagePassing": ("MessagePassing", lambda m: {**_same("node_features", "edge_features")(m),
+                                                    "message_features": m.message.out_features,
+                                                    "out_features": m.update.out_features}),
+    "AdditiveAttention": ("AdditiveAttention", lambda m: {"query_dim": m.query_proj.in_features,
+                                                          "key_dim": m.key_proj.in_features,
+                                                          "hidden_dim": m.score.in_features}),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -84,6 +96,41 @@ def register_twin(glassnet_name: str, torch_name: str, arguments) -> None:
     """Declare that glassnet layer ``glassnet_name`` has the twin ``torch.nn.<torch_name>``,
     built with ``arguments(layer) -> dict``; the state dicts must then match key for key."""
     TWINS[glassnet_name] = (torch_name, arguments)
+
+
+def _torch_class(name: str):
+    from . import torch_twins
+    return getattr(_torch().nn, name, None) or getattr(torch_twins, name)
+
+
+class _TorchView:
+    """A glassnet module (``F``, ``gn``) as converted code sees it: functions with torch twins swapped."""
+
+    def __init__(self, module, twins: dict):
+        self._module, self._twins = module, twins
+
+    def __getattr__(self, name):
+        return _swap(getattr(self._module, name), self._twins)
+
+
+def _swap(value, twins: dict):
+    if isinstance(value, types.ModuleType) and value.__name__.startswith("glassnet"):
+        return _TorchView(value, twins)
+    try:
+        return twins.get(value, value)
+    except TypeError:  # unhashable globals are data, never functions
+        return value
+
+
+def _with_torch_functions(method, twins: dict):
+    """``method`` with the same code, reading its globals through ``_swap``."""
+    if not isinstance(method, types.FunctionType):
+        return method
+    namespace = {name: _swap(value, twins) for name, value in method.__globals__.items()}
+    swapped = types.FunctionType(method.__code__, namespace, method.__name__, method.__defaults__,
+                                 method.__closure__)
+    swapped.__kwdefaults__ = method.__kwdefaults__
+    return functools.update_wrapper(swapped, method)
 
 
 def _is_custom(module, base, library: str) -> bool:
@@ -116,10 +163,11 @@ def _own_methods(cls: type) -> dict:
     return methods
 
 
-def _rebuild_custom(source, base, convert_child, path, to_parameter, to_buffer):
-    """A ``base`` module running ``source``'s forward code, with converted children, parameters,
-    buffers and plain attributes."""
-    target = type(type(source).__name__, (base,), _own_methods(type(source)))()
+def _rebuild_custom(source, cls, base, convert_child, path, to_parameter, to_buffer):
+    """A ``cls`` (a ``base`` subclass) instance with ``source``'s converted children, parameters,
+    buffers and plain attributes (``cls.__init__`` is not called: its arguments are unknown)."""
+    target = cls.__new__(cls)
+    base.__init__(target)
     for key, value in _plain_attributes(source).items():
         object.__setattr__(target, key, value)
     for key, child in source.named_children():
@@ -137,13 +185,17 @@ def to_torch(model, _path: str = "model"):
     name = type(model).__name__
     if name in TWINS:
         torch_name, arguments = TWINS[name]
-        twin = getattr(torch.nn, torch_name)(**arguments(model))
+        twin = _torch_class(torch_name)(**arguments(model))
     elif name in CONTAINERS:
         children = OrderedDict((k, to_torch(c, f"{_path}.{k}")) for k, c in model.named_children())
         twin = (torch.nn.ModuleList(children.values()) if name == "ModuleList"
                 else getattr(torch.nn, name)(children))
     elif _is_custom(model, nn.Module, "glassnet.nn"):
-        twin = _rebuild_custom(model, torch.nn.Module, to_torch, _path,
+        from .torch_twins import function_twins
+        twins = function_twins()
+        methods = {key: _with_torch_functions(method, twins) for key, method in _own_methods(type(model)).items()}
+        cls = type(name, (torch.nn.Module,), {**methods, "glassnet_class": type(model)})
+        twin = _rebuild_custom(model, cls, torch.nn.Module, to_torch, _path,
                                lambda p: torch.nn.Parameter(torch.from_numpy(p.data.copy()), p.requires_grad),
                                lambda b: torch.from_numpy(np.array(b, copy=True)))
     else:
@@ -164,7 +216,8 @@ def from_torch(module, _path: str = "model"):
         children = OrderedDict((k, from_torch(c, f"{_path}.{k}")) for k, c in module.named_children())
         model = nn.ModuleList(children.values()) if name == "ModuleList" else getattr(nn, name)(children)
     elif _is_custom(module, _torch().nn.Module, "torch."):
-        model = _rebuild_custom(module, nn.Module, from_torch, _path,
+        cls = getattr(type(module), "glassnet_class", None) or type(name, (nn.Module,), _own_methods(type(module)))
+        model = _rebuild_custom(module, cls, nn.Module, from_torch, _path,
                                 lambda p: nn.Parameter(p.detach().cpu().numpy().copy(), p.requires_grad),
                                 lambda b: b.detach().cpu().numpy().copy())
     else:

@@ -1,0 +1,83 @@
+"""The PyTorch side of the glassnet pieces that ``torch`` lacks (imported only when converting).
+
+- Layers: ``MessagePassing`` and ``AdditiveAttention`` as ``torch.nn.Module``s with the glassnet
+  layers' constructor arguments and parameter names, each written as its equations.
+- Functions: ``function_twins()`` maps the glassnet functions a model's forward may call
+  (``F.relu``, ``gn.cat``, ``as_float_input``, ...) to the torch functions that mean the same, so
+  that the forward runs unchanged on torch tensors once converted.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class MessagePassing(nn.Module):
+    """One message-passing iteration on padded graphs (see ``glassnet.nn.layers.graph``):
+
+        m_ij = relu(W_M [h_j, e_ij] + b_M),  m_i = Σ_{j ≠ i} mask_i mask_j m_ij,
+        h_i' = relu(W_U [h_i, m_i] + b_U) · mask_i
+    """
+
+    def __init__(self, node_features: int, edge_features: int, message_features: int | None = None,
+                 out_features: int | None = None):
+        super().__init__()
+        self.node_features, self.edge_features = node_features, edge_features
+        message_features = message_features or node_features
+        self.message = nn.Linear(node_features + edge_features, message_features)
+        self.update = nn.Linear(node_features + message_features, out_features or node_features)
+
+    def forward(self, h, edges, mask):
+        mask = torch.as_tensor(mask).to(h.dtype)
+        n = h.shape[1]
+        senders = h.unsqueeze(1).expand(-1, n, -1, -1)                  # [i, j] -> h_j
+        pairs = mask[:, :, None] * mask[:, None, :] * (1 - torch.eye(n, dtype=h.dtype))
+        messages = F.relu(self.message(torch.cat([senders, edges], dim=-1))) * pairs[..., None]
+        return F.relu(self.update(torch.cat([h, messages.sum(dim=2)], dim=-1))) * mask[..., None]
+
+
+class AdditiveAttention(nn.Module):
+    """Bahdanau attention: score(q, k) = vᵀ tanh(W_q q + W_k k), weights = softmax over the keys,
+    context = Σ weights · values; returns (context, weights) as the glassnet layer does."""
+
+    def __init__(self, query_dim: int, key_dim: int, hidden_dim: int):
+        super().__init__()
+        self.query_proj = nn.Linear(query_dim, hidden_dim, bias=False)
+        self.key_proj = nn.Linear(key_dim, hidden_dim)
+        self.score = nn.Linear(hidden_dim, 1, bias=False)
+
+    def forward(self, query, keys, values=None, key_padding_mask=None):
+        values = keys if values is None else values
+        single = query.dim() == 2
+        query = query.unsqueeze(1) if single else query
+        energy = torch.tanh(self.query_proj(query).unsqueeze(2) + self.key_proj(keys).unsqueeze(1))
+        scores = self.score(energy).squeeze(-1)                          # (N, L, S)
+        if key_padding_mask is not None:
+            padding = torch.as_tensor(key_padding_mask, dtype=torch.bool)[:, None, :]
+            scores = scores.masked_fill(padding, float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
+        context = weights @ values
+        return (context.squeeze(1), weights.squeeze(1)) if single else (context, weights)
+
+
+def _as_float_input(module, x, dtype):
+    x = torch.as_tensor(x)
+    if x.dtype != dtype:
+        raise TypeError(f"{type(module).__name__} has {dtype} weights but got a {x.dtype} input of shape "
+                        f"{tuple(x.shape)}; convert it with x.float() (or model.double())")
+    return x
+
+
+def function_twins() -> dict:
+    """glassnet function -> the torch function with the same meaning and arguments."""
+    from .. import autograd
+    from ..nn import functional as gnF
+    from ..nn.layers.graph import as_mask
+    from ..nn.layers.linear import as_float_input
+    return {
+        autograd.as_array: torch.as_tensor, autograd.cat: torch.cat, autograd.stack: torch.stack,
+        gnF.relu: F.relu, gnF.sigmoid: torch.sigmoid, gnF.tanh: torch.tanh, gnF.softmax: F.softmax,
+        gnF.log_softmax: F.log_softmax, gnF.linear: F.linear, gnF.embedding: F.embedding,
+        as_float_input: _as_float_input, as_mask: lambda mask, dtype: torch.as_tensor(mask).to(dtype),
+    }
