@@ -1,8 +1,10 @@
 """ONNX export by tracing: run the model once on an example input, then translate the recorded graph
 of ``Function`` nodes — the same graph backward walks — into ONNX nodes with ``onnx.helper``.
 
-Parameters become initializers under their ``state_dict`` names, buffers and other constants become
-initializers too, and the batch dimension is symbolic (``dynamic_axes``). ``CONVERTERS`` maps a
+The model may take several inputs (a tuple of examples); integer inputs are token indices for an
+``Embedding``. Parameters become initializers under their ``state_dict`` names, buffers and other
+constants become initializers too, and the batch dimension is symbolic (``dynamic_axes``, which can
+add the sequence axes: the converters keep every size they do not have to fix). ``CONVERTERS`` maps a
 Function's class name to ``convert(node, graph)``, which appends the equivalent ONNX nodes; layers
 added elsewhere register theirs with ``register_onnx_converter``.
 """
@@ -29,8 +31,9 @@ def _onnx():
 class GraphBuilder:
     """Collects ONNX nodes and initializers with unique names."""
 
-    def __init__(self):
+    def __init__(self, input_arrays: dict):
         self.nodes, self.initializers, self._count = [], [], 0
+        self.input_arrays = input_arrays  # id(ndarray) -> graph input name
         _, self.helper, self.numpy_helper = _onnx()
 
     def fresh(self, hint: str) -> str:
@@ -41,6 +44,12 @@ class GraphBuilder:
         name = name or self.fresh(hint)
         self.initializers.append(self.numpy_helper.from_array(np.asarray(array), name))
         return name
+
+    def array(self, array, hint: str, dtype=None) -> str:
+        """An array a converter reads from its Function's ctx (e.g. embedding indices): the graph
+        input it is, or else a constant."""
+        name = self.input_arrays.get(id(array))
+        return name or self.const(np.asarray(array, dtype), hint)
 
     def node(self, op: str, inputs: list, output: str | None = None, **attributes) -> str:
         output = output or self.fresh(op.lower())
@@ -70,10 +79,34 @@ def _linear(node, graph):
     graph.node("Add" if bias else "Identity", [product] + bias, node.output)
 
 
+def _unit_axes(longer, shorter):
+    """The axes of size 1 whose removal turns shape ``longer`` into ``shorter``, or None."""
+    if len(longer) <= len(shorter):
+        return None
+    axes, matched = [], 0
+    for axis, size in enumerate(longer):
+        if matched < len(shorter) and size == shorter[matched]:
+            matched += 1
+        elif size == 1:
+            axes.append(axis)
+        else:
+            return None
+    return axes if matched == len(shorter) else None
+
+
 def _reshape(node, graph):
-    shape = list(node.shape)
-    if shape and shape[0] == node.input_shapes[0][0]:
-        shape[0] = 0  # ONNX: copy the (dynamic) batch size from the input
+    """A reshape that keeps dynamic sizes free: adding or removing size-1 axes is Unsqueeze or
+    Squeeze; otherwise the leading sizes shared with the input are copied from it (0 in ONNX) and
+    the next one is inferred (-1), so batch and sequence axes in front stay dynamic."""
+    before, after = node.input_shapes[0], tuple(node.shape)
+    for op, axes in (("Unsqueeze", _unit_axes(after, before)), ("Squeeze", _unit_axes(before, after))):
+        if axes is not None:
+            graph.node(op, [node.inputs[0], graph.const(np.array(axes, np.int64), "axes")], node.output)
+            return
+    shared = 0
+    while shared < min(len(before), len(after)) and before[shared] == after[shared]:
+        shared += 1
+    shape = [0] * shared + ([-1] + list(after[shared + 1:]) if shared < len(after) else [])
     graph.node("Reshape", [node.inputs[0], graph.const(np.array(shape, np.int64), "shape")], node.output)
 
 
@@ -146,14 +179,25 @@ def _where(node, graph):
     graph.node("Where", [condition] + node.inputs, node.output)
 
 
+END = np.iinfo(np.int64).max
+
+
+def _slice_bounds(item: slice) -> tuple:
+    """(start, stop, step) as written, so that x[:-2] stays "all but the last two" for any length."""
+    step = 1 if item.step is None else item.step
+    start = item.start if item.start is not None else (0 if step > 0 else END)
+    stop = item.stop if item.stop is not None else (END if step > 0 else -END - 1)
+    return start, stop, step
+
+
 def _getitem(node, graph):
     index = node.ctx.index if isinstance(node.ctx.index, tuple) else (node.ctx.index,)
     shape = node.input_shapes[0]
     current, dropped = node.inputs[0], []
     for axis, item in enumerate(index):
         if isinstance(item, slice):
-            start, stop, step = item.indices(shape[axis])
-            if (start, stop, step) != (0, shape[axis], 1):
+            if item.indices(shape[axis]) != (0, shape[axis], 1):
+                start, stop, step = _slice_bounds(item)
                 bounds = [graph.const(np.array([v], np.int64), n) for v, n in
                           ((start, "starts"), (stop, "ends"), (axis, "axes"), (step, "steps"))]
                 current = graph.node("Slice", [current] + bounds)
@@ -203,44 +247,74 @@ class TracedNode:
         self.input_shapes = [t.shape for t in ctx.inputs]
 
 
-def _trace(model, example: Tensor):
+def _examples(example_input) -> list:
+    """The example inputs as Tensors: floating ones record the graph, integer ones are indices."""
+    tensors = []
+    for i, item in enumerate(example_input if isinstance(example_input, tuple) else (example_input,)):
+        data = as_array(item).copy()
+        if np.issubdtype(data.dtype, np.floating):
+            tensors.append(Tensor(data, requires_grad=True))
+        elif np.issubdtype(data.dtype, np.integer):
+            tensors.append(Tensor(data))
+        else:
+            raise TypeError(f"to_onnx: example input {i} has dtype {data.dtype}; inputs must be floating point "
+                            f"or integer (pass a boolean mask as floats)")
+    return tensors
+
+
+def _flatten(out) -> list:
+    """A forward's result as a flat list of outputs: nested tuples in order, None left out."""
+    if isinstance(out, (tuple, list)):
+        return [tensor for item in out for tensor in _flatten(item)]
+    return [] if out is None else [out]
+
+
+def _trace(model, examples: list) -> list:
     was_training = model.training
     model.eval()
     try:
         with enable_grad():
-            out = model(example)
+            outputs = _flatten(model(*examples))
     finally:
         model.train(was_training)
-    outputs = list(out) if isinstance(out, tuple) else [out]
     for i, o in enumerate(outputs):
         if not isinstance(o, Tensor):
-            raise TypeError(f"ONNX export: output {i} of {type(model).__name__} is a {type(o).__name__}, "
-                            f"not a Tensor (nested outputs are not supported)")
+            raise TypeError(f"ONNX export: output {i} of {type(model).__name__} is a {type(o).__name__}, not a Tensor")
     return outputs
 
 
-def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes: tuple = (0,),
-            input_name: str = "input", output_names: tuple | None = None):
+def _default_names(names, count: int, stem: str) -> list:
+    if names is not None:
+        return [names] if isinstance(names, str) else list(names)
+    return [stem] if count == 1 else [f"{stem}_{i}" for i in range(count)]
+
+
+def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes=(0,), input_names=None,
+            output_names=None):
     """Export ``model`` to an ONNX file, traced on ``example_input``.
 
-    ``dynamic_axes`` are the input axes whose size may change (the batch axis 0 by default; add the
-    time axis for a recurrent model, e.g. ``(0, 1)`` for time-major input). The file passes
-    ``onnx.checker``; returns the ``onnx.ModelProto``. Raises ``TypeError`` naming the first operation
-    that has no ONNX translation.
+    ``example_input`` is one array (or Tensor), or a tuple of them for a forward with several
+    arguments (``(nodes, edges, mask)``, ``(source, target_in)``); floating inputs stay float,
+    integer inputs are indices (for ``Embedding``). ``dynamic_axes`` are the axes whose size may
+    change, for every input (the batch axis 0 by default; add the sequence axis for a recurrent model,
+    e.g. ``(0, 1)`` for batch-first input), or ``{input name: axes}``. Outputs are the forward's
+    tensors, nested tuples flattened in order and None left out; inputs are named ``input`` (or
+    ``input_0``, ``input_1``, ...) unless ``input_names`` says otherwise. The file passes
+    ``onnx.checker``; returns the ``onnx.ModelProto``. Raises ``TypeError`` naming the first
+    operation that has no ONNX translation, or an input the traced graph does not read.
     """
     onnx, helper, _ = _onnx()
-    data = as_array(example_input)
-    if not np.issubdtype(data.dtype, np.floating):
-        raise TypeError(f"to_onnx: example_input must be floating point, got dtype {data.dtype}")
-    example = Tensor(data.copy(), requires_grad=True)
-    outputs = _trace(model, example)
-    graph = GraphBuilder()
-    names = {id(example): input_name}
+    examples = _examples(example_input)
+    input_names = _default_names(input_names, len(examples), "input")
+    if len(input_names) != len(examples):
+        raise ValueError(f"to_onnx: {len(input_names)} input names for {len(examples)} example inputs")
+    outputs = _trace(model, examples)
+    output_names = _default_names(output_names, len(outputs), "output")
+    graph = GraphBuilder({id(t.data): n for t, n in zip(examples, input_names)})
+    names = {id(t): n for t, n in zip(examples, input_names)}
     arrays = {}
     for key, value in model.state_dict().items():
         arrays.setdefault(id(value), key)
-    output_names = list(output_names or (["output"] if len(outputs) == 1 else
-                                         [f"output_{i}" for i in range(len(outputs))]))
 
     def name_of(tensor) -> str:
         if id(tensor) not in names:  # a parameter, a buffer or another constant
@@ -264,15 +338,27 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes: tuple 
         if names.get(id(o)) != n:  # an output that is an input or a constant
             graph.node("Identity", [name_of(o)], n)
 
-    symbolic = {example.shape[a]: ("batch" if a == 0 else f"dim{a}") for a in dynamic_axes if a < example.ndim}
+    used = {name for n in graph.nodes for name in n.input}  # converters may leave an operand unused
+    for name in input_names:
+        if name not in used:
+            raise TypeError(f"to_onnx: input '{name}' does not reach the outputs through traced operations "
+                            f"(the model turns it into a NumPy array, or uses it only for checks)")
+    axes = dynamic_axes if isinstance(dynamic_axes, dict) else {n: dynamic_axes for n in input_names}
+    inputs, symbolic = [], {}
+    for name, example in zip(input_names, examples):
+        dims = list(example.shape)
+        for a in axes.get(name, ()):
+            if a < example.ndim:
+                dims[a] = "batch" if a == 0 else f"{name}_axis{a}"
+                symbolic.setdefault(example.shape[a], dims[a])
+        inputs.append(helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(example.dtype), dims))
 
-    def value_info(name, tensor):  # a size equal to a dynamic input size is taken to follow it
+    def output_info(name, tensor):  # a size equal to a dynamic input size is taken to follow it
         dims = [symbolic.get(size, size) for size in tensor.shape]
         return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(tensor.dtype), dims)
 
-    used = {name for n in graph.nodes for name in n.input}  # converters may leave an operand unused
-    proto_graph = helper.make_graph(graph.nodes, type(model).__name__, [value_info(input_name, example)],
-                                    [value_info(n, o) for o, n in zip(outputs, output_names)],
+    proto_graph = helper.make_graph(graph.nodes, type(model).__name__, inputs,
+                                    [output_info(n, o) for o, n in zip(outputs, output_names)],
                                     [init for init in graph.initializers if init.name in used])
     proto = helper.make_model(proto_graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="glassnet")
@@ -293,20 +379,20 @@ def _ordered(outputs: list) -> list:
 
 
 def verify_onnx(model, path, inputs) -> float:
-    """Run the ONNX file in onnxruntime on ``inputs`` and return the largest absolute difference from
-    glassnet's own outputs (model in eval mode)."""
+    """Run the ONNX file in onnxruntime on ``inputs`` (an array, or a tuple of arrays as for
+    ``to_onnx``) and return the largest absolute difference from glassnet's own outputs (model in
+    eval mode)."""
     import onnxruntime
 
     from ..autograd import no_grad
-    data = as_array(inputs)
+    arrays = [as_array(x) for x in (inputs if isinstance(inputs, tuple) else (inputs,))]
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    theirs = session.run(None, {session.get_inputs()[0].name: data})
+    theirs = session.run(None, {i.name: a for i, a in zip(session.get_inputs(), arrays)})
     was_training = model.training
     model.eval()
     try:
         with no_grad():
-            ours = model(Tensor(data))
+            ours = _flatten(model(*[Tensor(a) for a in arrays]))
     finally:
         model.train(was_training)
-    ours = list(ours) if isinstance(ours, tuple) else [ours]
     return max(float(np.abs(np.asarray(a.data, np.float64) - b).max()) for a, b in zip(ours, theirs))

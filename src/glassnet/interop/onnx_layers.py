@@ -65,8 +65,8 @@ def _normalize(node, graph):
 
 
 def _embedding(node, graph):
-    """y = W[idx] with constant indices (the traced ones)."""
-    indices = graph.const(np.asarray(node.ctx.indices, np.int64), "indices")
+    """y = W[idx], the indices read from the graph input they came from (else constants)."""
+    indices = graph.array(node.ctx.indices, "indices", np.int64)
     graph.node("Gather", [node.inputs[0], indices], node.output, axis=0)
 
 
@@ -82,9 +82,8 @@ def _is_zero_constant(tensor) -> bool:
 
 def _recurrent(node, graph):
     """One direction of RNN/LSTM/GRU over a sequence as ONNX's RNN/LSTM/GRU op; the Function's packed
-    output [outputs (T, B, H), h_n (, c_n)] is rebuilt with Squeeze and Concat. The layer slices
-    that packed array at the traced T, so the exported model keeps the sequence length fixed (the
-    batch size may vary)."""
+    output [outputs (T, B, H), h_n (, c_n)] is rebuilt with Squeeze and Concat. The layer indexes
+    that packed array from its end, so both the sequence length and the batch size may vary."""
     ctx, kind = node.ctx, type(node.ctx).__name__
     if ctx.keep is not None:
         raise TypeError("ONNX export: recurrent layers with per-sequence lengths are not exported; "
