@@ -395,4 +395,9 @@ def verify_onnx(model, path, inputs) -> float:
             ours = _flatten(model(*[Tensor(a) for a in arrays]))
     finally:
         model.train(was_training)
+    if len(ours) != len(theirs):
+        raise ValueError(f"verify_onnx: the file has {len(theirs)} outputs, the model {len(ours)}")
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if a.shape != b.shape:
+            raise ValueError(f"verify_onnx: output {i} has shape {b.shape} in onnxruntime but {a.shape} in glassnet")
     return max(float(np.abs(np.asarray(a.data, np.float64) - b).max()) for a, b in zip(ours, theirs))
