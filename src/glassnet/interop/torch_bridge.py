@@ -123,7 +123,8 @@ def _swap(value, twins: dict):
 
 
 def _with_torch_functions(method, twins: dict):
-    """``method`` with the same code, reading its globals through ``_swap``."""
+    """``method``'s code run with a copy of its globals in which glassnet functions (and modules, through
+    ``_TorchView``) are replaced by their torch twins."""
     if not isinstance(method, types.FunctionType):
         return method
     namespace = {name: _swap(value, twins) for name, value in method.__globals__.items()}
