@@ -93,8 +93,9 @@ CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
 
 def register_twin(glassnet_name: str, torch_name: str, arguments) -> None:
-    """Declare that glassnet layer ``glassnet_name`` has the twin ``torch.nn.<torch_name>``,
-    built with ``arguments(layer) -> dict``; the state dicts must then match key for key."""
+    """Declare that glassnet layer ``glassnet_name`` has the twin ``torch.nn.<torch_name>`` (or the
+    class of that name in ``glassnet.interop.torch_twins``), built with ``arguments(layer) -> dict``;
+    the state dicts must then match key for key."""
     TWINS[glassnet_name] = (torch_name, arguments)
 
 
