@@ -87,10 +87,16 @@ def torch_runners(X, y):
 
 
 def set_threads(threads: int) -> None:
+    """The same thread count for PyTorch, NumPy's BLAS and glassnet's Numba kernels."""
     import torch
     from threadpoolctl import threadpool_limits
     threadpool_limits(threads, user_api="blas")
     torch.set_num_threads(threads)
+    try:
+        import numba
+        numba.set_num_threads(threads)
+    except ImportError:  # glassnet then runs its NumPy kernels only
+        pass
 
 
 def _status_kb(field: str) -> int:

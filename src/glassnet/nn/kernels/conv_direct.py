@@ -1,0 +1,131 @@
+"""Direct stride-1 convolution kernels, compiled with Numba (the ``fast`` extra), float32.
+
+The same sums as the GEMMs of ``im2col.py`` (whose NumPy versions stay the readable reference;
+the tests hold the two equal), on the same row-run layout: x is the zero-padded image as rows
+(C, N, H·W), an output or gradient is (O, N, L) with L = (OH−1)·W + OW, column i·W + j holding
+output pixel (i, j) and the columns with j ≥ OW junk (computed, never read; zero in gradients).
+For kernel offset (p, q) every output pixel reads the input at the same shift
+s = p·d_h·W + q·d_w, so each sum is a loop over shifted contiguous runs:
+
+    forward        y[o, n, t]      = b[o] + Σ_{c,p,q} W[o,c,p,q] · x[c, n, t + s(p,q)]
+    weight grad    ∂L/∂W[o,c,p,q] = Σ_{n,t} g[o, n, t] · x[c, n, t + s(p,q)]
+    input grad     ∂L/∂x[c, n, t + s(p,q)] += Σ_o W[o,c,p,q] · g[o, n, t]
+
+Why and where (measured on LeNet-5, batch 64, 1 thread; BENCHMARKS.md): a GEMM needs a window
+matrix of C·KH·KW rows, a copy of the input KH·KW times over. With few input channels (LeNet's
+first layer: C = 1, 25 rows) building it costs more than the arithmetic and the GEMM's short
+inner dimension runs BLAS far below its peak: the direct loops are 1.5-2x faster (forward
+0.5 against 0.8-1.1 ms, weight gradient 0.75 against 1.1-1.3 ms) and need no window memory.
+With more channels (LeNet's second layer: C = 6, 150 rows) BLAS wins the forward and the weight
+gradient (1.0 against 1.5 ms, 1.1 against 1.7 ms), so ``use_direct`` picks per shape. The input
+gradient, as GEMMs, is one product per kernel offset with only C rows: there the direct loop is
+faster (1.15 against 2.0 ms for LeNet's second layer) up to ``DIRECT_GRAD_CHANNELS`` channels.
+
+How the loops are written: the innermost loop runs over a contiguous run (``t``) so that LLVM
+vectorizes it; indexing goes through slices taken outside that loop (an index ``off + t`` that
+might be negative makes Numba add a wrap-around check that stops vectorization, 8x slower).
+Each pass combines several terms that share the output run — three taps of a kernel row in the
+forward, four output channels in the input gradient, three taps against one load of g in the
+weight gradient — so that the accumulator is loaded and stored once per several multiply-adds.
+``prange`` splits the batch (forward, input gradient) or the (o, c) pairs (weight gradient) over
+Numba's threads (``numba.set_num_threads``); every thread writes its own part of the output.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+try:
+    import numba
+except ImportError:  # the NumPy GEMM kernels run instead
+    numba = None
+
+DIRECT_WINDOW_ROWS = 32  # forward and weight gradient direct up to this many window rows C·KH·KW
+DIRECT_GRAD_CHANNELS = 8  # input gradient direct up to this many input channels C
+
+
+def use_direct(x_dtype, w_dtype, in_channels: int, kernel: tuple, stride: tuple, groups: int) -> tuple:
+    """(forward and weight gradient direct?, input gradient direct?) for this layer."""
+    if numba is None or not x_dtype == w_dtype == np.float32 or stride != (1, 1) or groups != 1:
+        return False, False
+    return in_channels * kernel[0] * kernel[1] <= DIRECT_WINDOW_ROWS, in_channels <= DIRECT_GRAD_CHANNELS
+
+
+if numba is not None:
+    jit = numba.njit(fastmath=True, cache=True, nogil=True, parallel=True, error_model="numpy")
+
+    @jit
+    def forward_rows(x, w, b, y, width, dilation_h, dilation_w):
+        """y (O, N, L) = b + the convolution of the rows x (C, N, H·W) with w (O, C, KH, KW)."""
+        out_channels, batch, length = y.shape
+        channels, kh, kw = w.shape[1:]
+        for n in numba.prange(batch):
+            for o in range(out_channels):
+                acc = y[o, n]
+                acc[:] = b[o]
+                for c in range(channels):
+                    for p in range(kh):
+                        row = x[c, n, p * dilation_h * width:]
+                        q = 0
+                        while q < kw:  # three taps per pass (fewer at the end of the row)
+                            s0, s1, s2 = q * dilation_w, (q + 1) * dilation_w, (q + 2) * dilation_w
+                            if q + 2 < kw:
+                                w0, w1, w2 = w[o, c, p, q], w[o, c, p, q + 1], w[o, c, p, q + 2]
+                                x0, x1, x2 = row[s0:s0 + length], row[s1:s1 + length], row[s2:s2 + length]
+                                for t in range(length):
+                                    acc[t] += w0 * x0[t] + w1 * x1[t] + w2 * x2[t]
+                                q += 3
+                            else:
+                                w0, x0 = w[o, c, p, q], row[s0:s0 + length]
+                                for t in range(length):
+                                    acc[t] += w0 * x0[t]
+                                q += 1
+
+    @jit
+    def weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w):
+        """grad_w (O, C, KH, KW) = Σ over batch and columns of g (O, N, L) times the shifted rows of
+        x (C, N, H·W); g must be zero in the junk columns."""
+        out_channels, channels, kh, kw = grad_w.shape
+        batch, length = g.shape[1:]
+        for pair in numba.prange(out_channels * channels):
+            o, c = pair // channels, pair % channels
+            for p in range(kh):
+                for q0 in range(0, kw, 3):  # three taps per pass over g
+                    q1, q2 = min(q0 + 1, kw - 1), min(q0 + 2, kw - 1)  # repeats the last tap at the row's end
+                    s0, s1, s2 = q0 * dilation_w, q1 * dilation_w, q2 * dilation_w
+                    sum0 = sum1 = sum2 = np.float32(0)
+                    for n in range(batch):
+                        gn, row = g[o, n], x[c, n, p * dilation_h * width:]
+                        x0, x1, x2 = row[s0:s0 + length], row[s1:s1 + length], row[s2:s2 + length]
+                        for t in range(length):
+                            sum0 += gn[t] * x0[t]
+                            sum1 += gn[t] * x1[t]
+                            sum2 += gn[t] * x2[t]
+                    grad_w[o, c, p, q0], grad_w[o, c, p, q1], grad_w[o, c, p, q2] = sum0, sum1, sum2
+
+    @jit
+    def input_grad_rows(w, g, grad_x, width, dilation_h, dilation_w):
+        """grad_x (C, N, H·W) = the adjoint of ``forward_rows`` applied to g (O, N, L), which must be
+        zero in the junk columns (overwrites grad_x)."""
+        out_channels, channels, kh, kw = w.shape
+        batch, length = g.shape[1:]
+        for n in numba.prange(batch):
+            for c in range(channels):
+                image = grad_x[c, n]
+                image[:] = 0
+                for p in range(kh):
+                    for q in range(kw):
+                        shift = p * dilation_h * width + q * dilation_w
+                        acc = image[shift:shift + length]
+                        o = 0
+                        while o < out_channels:  # four output channels per pass (fewer at the end)
+                            if o + 3 < out_channels:
+                                w0, w1, w2, w3 = w[o, c, p, q], w[o + 1, c, p, q], w[o + 2, c, p, q], w[o + 3, c, p, q]
+                                g0, g1, g2, g3 = g[o, n], g[o + 1, n], g[o + 2, n], g[o + 3, n]
+                                for t in range(length):
+                                    acc[t] += w0 * g0[t] + w1 * g1[t] + w2 * g2[t] + w3 * g3[t]
+                                o += 4
+                            else:
+                                w0, g0 = w[o, c, p, q], g[o, n]
+                                for t in range(length):
+                                    acc[t] += w0 * g0[t]
+                                o += 1
