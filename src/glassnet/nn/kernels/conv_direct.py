@@ -13,21 +13,23 @@ s = p·d_h·W + q·d_w, so each sum is a loop over shifted contiguous runs:
 
 Why and where (measured on LeNet-5, batch 64, 1 thread; BENCHMARKS.md): a GEMM needs a window
 matrix of C·KH·KW rows, a copy of the input KH·KW times over. With few input channels (LeNet's
-first layer: C = 1, 25 rows) building it costs more than the arithmetic and the GEMM's short
-inner dimension runs BLAS far below its peak: the direct loops are 1.5-2x faster (forward
-0.5 against 0.8-1.1 ms, weight gradient 0.75 against 1.1-1.3 ms) and need no window memory.
-With more channels (LeNet's second layer: C = 6, 150 rows) BLAS wins the forward and the weight
-gradient (1.0 against 1.5 ms, 1.1 against 1.7 ms), so ``use_direct`` picks per shape. The input
-gradient, as GEMMs, is one product per kernel offset with only C rows: there the direct loop is
-faster (1.0 against 1.9 ms for LeNet's second layer) up to ``DIRECT_GRAD_CHANNELS`` channels.
+first layer: C = 1, 25 rows) building it costs more than the arithmetic, and the GEMM's short
+inner dimension runs BLAS far below its peak: the direct forward is 1.5-2x faster (0.5 against
+0.8-1.1 ms) and needs no window memory. With more channels (LeNet's second layer: C = 6, 150
+rows) BLAS wins the forward (1.0 against 1.5 ms), so ``use_direct`` picks per shape
+(``DIRECT_WINDOW_ROWS``). The gradients, as GEMMs, have few rows where C is small: the weight
+gradient's has O rows and rebuilds the window matrix, the input gradient's is one product per
+kernel offset with C rows. There the direct loops win up to ``DIRECT_GRAD_CHANNELS`` channels:
+LeNet's first layer 0.5 against 1.2 ms (weight gradient), its second 0.8 against 1.1-1.4 ms
+(weight gradient) and 1.0 against 1.9 ms (input gradient).
 
 How the loops are written: the innermost loop runs over a contiguous run (``t``) so that LLVM
 vectorizes it; indexing goes through slices taken outside that loop (an index ``off + t`` that
 might be negative makes Numba add a wrap-around check that stops vectorization, 8x slower).
 Each pass combines several terms that share the output run — three taps of a kernel row in the
 forward, four output channels times two input channels in the input gradient (1.5x faster than
-one input channel), three taps against one load of g in the weight gradient — so that the
-accumulator is loaded and stored once per several multiply-adds.
+one input channel), four output channels times two taps in the weight gradient (2x faster than
+one by three) — so that every load feeds several multiply-adds.
 ``prange`` splits the batch (forward, input gradient) or the (o, c) pairs (weight gradient) over
 Numba's threads (``numba.set_num_threads``); every thread writes its own part of the output.
 """
@@ -40,15 +42,16 @@ try:
 except ImportError:  # the NumPy GEMM kernels run instead
     numba = None
 
-DIRECT_WINDOW_ROWS = 32  # forward and weight gradient direct up to this many window rows C·KH·KW
-DIRECT_GRAD_CHANNELS = 8  # input gradient direct up to this many input channels C
+DIRECT_WINDOW_ROWS = 32  # forward direct up to this many window rows C·KH·KW
+DIRECT_GRAD_CHANNELS = 8  # gradients direct up to this many input channels C
 
 
 def use_direct(x_dtype, w_dtype, in_channels: int, kernel: tuple, stride: tuple, groups: int) -> tuple:
-    """(forward and weight gradient direct?, input gradient direct?) for this layer."""
+    """(forward direct?, weight gradient direct?, input gradient direct?) for this layer."""
     if numba is None or not x_dtype == w_dtype == np.float32 or stride != (1, 1) or groups != 1:
-        return False, False
-    return in_channels * kernel[0] * kernel[1] <= DIRECT_WINDOW_ROWS, in_channels <= DIRECT_GRAD_CHANNELS
+        return False, False, False
+    few = in_channels <= DIRECT_GRAD_CHANNELS
+    return in_channels * kernel[0] * kernel[1] <= DIRECT_WINDOW_ROWS, few, few
 
 
 if numba is not None:
@@ -87,21 +90,35 @@ if numba is not None:
         x (C, N, H·W); g must be zero in the junk columns."""
         out_channels, channels, kh, kw = grad_w.shape
         batch, length = g.shape[1:]
-        for pair in numba.prange(out_channels * channels):
-            o, c = pair // channels, pair % channels
+        blocks = (out_channels + 3) // 4
+        for task in numba.prange(blocks * channels):
+            # four output channels times two taps per pass: eight sums from six loads; a block past
+            # the last channel or tap repeats it (the same sum, written twice)
+            o0, c = 4 * (task // channels), task % channels
+            o1, o2, o3 = min(o0 + 1, out_channels - 1), min(o0 + 2, out_channels - 1), min(o0 + 3, out_channels - 1)
             for p in range(kh):
-                for q0 in range(0, kw, 3):  # three taps per pass over g
-                    q1, q2 = min(q0 + 1, kw - 1), min(q0 + 2, kw - 1)  # repeats the last tap at the row's end
-                    s0, s1, s2 = q0 * dilation_w, q1 * dilation_w, q2 * dilation_w
-                    sum0 = sum1 = sum2 = np.float32(0)
+                for q0 in range(0, kw, 2):
+                    q1 = min(q0 + 1, kw - 1)
+                    s0, s1 = q0 * dilation_w, q1 * dilation_w
+                    a0 = a1 = b0 = b1 = c0 = c1 = d0 = d1 = np.float32(0)
                     for n in range(batch):
-                        gn, row = g[o, n], x[c, n, p * dilation_h * width:]
-                        x0, x1, x2 = row[s0:s0 + length], row[s1:s1 + length], row[s2:s2 + length]
+                        ga, gb, gc, gd = g[o0, n], g[o1, n], g[o2, n], g[o3, n]
+                        row = x[c, n, p * dilation_h * width:]
+                        x0, x1 = row[s0:s0 + length], row[s1:s1 + length]
                         for t in range(length):
-                            sum0 += gn[t] * x0[t]
-                            sum1 += gn[t] * x1[t]
-                            sum2 += gn[t] * x2[t]
-                    grad_w[o, c, p, q0], grad_w[o, c, p, q1], grad_w[o, c, p, q2] = sum0, sum1, sum2
+                            u, v = x0[t], x1[t]
+                            a0 += ga[t] * u
+                            a1 += ga[t] * v
+                            b0 += gb[t] * u
+                            b1 += gb[t] * v
+                            c0 += gc[t] * u
+                            c1 += gc[t] * v
+                            d0 += gd[t] * u
+                            d1 += gd[t] * v
+                    grad_w[o0, c, p, q0], grad_w[o0, c, p, q1] = a0, a1
+                    grad_w[o1, c, p, q0], grad_w[o1, c, p, q1] = b0, b1
+                    grad_w[o2, c, p, q0], grad_w[o2, c, p, q1] = c0, c1
+                    grad_w[o3, c, p, q0], grad_w[o3, c, p, q1] = d0, d1
 
     @jit
     def input_grad_rows(w, g, grad_x, width, dilation_h, dilation_w):
