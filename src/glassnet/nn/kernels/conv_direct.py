@@ -14,9 +14,9 @@ s = p·d_h·W + q·d_w, so each sum is a loop over shifted contiguous runs:
 Why and where (measured on LeNet-5, batch 64, 1 thread; BENCHMARKS.md): a GEMM needs a window
 matrix of C·KH·KW rows, a copy of the input KH·KW times over. With few input channels (LeNet's
 first layer: C = 1, 25 rows) building it costs more than the arithmetic, and the GEMM's short
-inner dimension runs BLAS far below its peak: the direct forward is 1.5-2x faster (0.5 against
-0.8-1.1 ms) and needs no window memory. With more channels (LeNet's second layer: C = 6, 150
-rows) BLAS wins the forward (1.0 against 1.5 ms), so ``use_direct`` picks per shape
+inner dimension runs BLAS far below its peak: the direct forward is 2-3x faster (0.5 against
+1.3-1.4 ms) and needs no window memory. With more channels (LeNet's second layer: C = 6, 150
+rows) BLAS still wins the forward (1.45 against 1.6 ms), so ``use_direct`` picks per shape
 (``DIRECT_WINDOW_ROWS``). The gradients, as GEMMs, have few rows where C is small: the weight
 gradient's has O rows and rebuilds the window matrix, the input gradient's is one product per
 kernel offset with C rows. There the direct loops win up to ``DIRECT_GRAD_CHANNELS`` channels:
@@ -26,11 +26,12 @@ LeNet's first layer 0.5 against 1.2 ms (weight gradient), its second 0.8 against
 How the loops are written: the innermost loop runs over a contiguous run (``t``) so that LLVM
 vectorizes it; indexing goes through slices taken outside that loop (an index ``off + t`` that
 might be negative makes Numba add a wrap-around check that stops vectorization, 8x slower).
-Each pass combines several terms that share the output run — three taps of a kernel row in the
-forward, four output channels times two input channels in the input gradient (1.5x faster than
-one input channel), four output channels times two taps in the weight gradient (2x faster than
-one by three) — so that every load feeds several multiply-adds.
-``prange`` splits the batch (forward, input gradient) or the (o, c) pairs (weight gradient) over
+Each pass combines several terms that share the output run, so that every load feeds several
+multiply-adds: in the forward two output channels times four taps (any (c, p, q), from a table
+of shifts; 1.5x faster than three taps of one channel), in the input gradient four output times
+two input channels (1.5x faster than one input channel), in the weight gradient four output
+channels times two taps (2x faster than one channel times three taps).
+``prange`` splits the batch (forward, input gradient) or the blocks of (o, c) (weight gradient) over
 Numba's threads (``numba.set_num_threads``); every thread writes its own part of the output.
 """
 from __future__ import annotations
@@ -62,27 +63,36 @@ if numba is not None:
         """y (O, N, L) = b + the convolution of the rows x (C, N, H·W) with w (O, C, KH, KW)."""
         out_channels, batch, length = y.shape
         channels, kh, kw = w.shape[1:]
+        taps = channels * kh * kw  # tap k = (c, p, q) reads row c shifted by shift[k]
+        weights = w.reshape(out_channels, taps)
+        channel, shift = np.empty(taps, np.int64), np.empty(taps, np.int64)
+        for k in range(taps):
+            c, p, q = k // (kh * kw), k // kw % kh, k % kw
+            channel[k], shift[k] = c, p * dilation_h * width + q * dilation_w
         for n in numba.prange(batch):
-            for o in range(out_channels):
-                acc = y[o, n]
-                acc[:] = b[o]
-                for c in range(channels):
-                    for p in range(kh):
-                        row = x[c, n, p * dilation_h * width:]
-                        q = 0
-                        while q < kw:  # three taps per pass (fewer at the end of the row)
-                            s0, s1, s2 = q * dilation_w, (q + 1) * dilation_w, (q + 2) * dilation_w
-                            if q + 2 < kw:
-                                w0, w1, w2 = w[o, c, p, q], w[o, c, p, q + 1], w[o, c, p, q + 2]
-                                x0, x1, x2 = row[s0:s0 + length], row[s1:s1 + length], row[s2:s2 + length]
-                                for t in range(length):
-                                    acc[t] += w0 * x0[t] + w1 * x1[t] + w2 * x2[t]
-                                q += 3
-                            else:
-                                w0, x0 = w[o, c, p, q], row[s0:s0 + length]
-                                for t in range(length):
-                                    acc[t] += w0 * x0[t]
-                                q += 1
+            for o0 in range(0, out_channels, 2):
+                # two output channels times four taps per pass; an odd last channel pairs with itself
+                # and a block past the last tap repeats it, both with weight 0 (adding 0 again)
+                o1 = min(o0 + 1, out_channels - 1)
+                pair = np.float32(o1 != o0)
+                acc0, acc1 = y[o0, n], y[o1, n]
+                acc0[:] = b[o0]
+                acc1[:] = b[o1]
+                for k0 in range(0, taps, 4):
+                    k1, k2, k3 = min(k0 + 1, taps - 1), min(k0 + 2, taps - 1), min(k0 + 3, taps - 1)
+                    m1, m2, m3 = np.float32(k0 + 1 < taps), np.float32(k0 + 2 < taps), np.float32(k0 + 3 < taps)
+                    x0 = x[channel[k0], n, shift[k0]:shift[k0] + length]
+                    x1 = x[channel[k1], n, shift[k1]:shift[k1] + length]
+                    x2 = x[channel[k2], n, shift[k2]:shift[k2] + length]
+                    x3 = x[channel[k3], n, shift[k3]:shift[k3] + length]
+                    u0, u1, u2, u3 = (weights[o0, k0], m1 * weights[o0, k1],
+                                      m2 * weights[o0, k2], m3 * weights[o0, k3])
+                    v0, v1, v2, v3 = (pair * weights[o1, k0], pair * m1 * weights[o1, k1],
+                                      pair * m2 * weights[o1, k2], pair * m3 * weights[o1, k3])
+                    for t in range(length):
+                        a0, a1, a2, a3 = x0[t], x1[t], x2[t], x3[t]
+                        acc0[t] += u0 * a0 + u1 * a1 + u2 * a2 + u3 * a3
+                        acc1[t] += v0 * a0 + v1 * a1 + v2 * a2 + v3 * a3
 
     @jit
     def weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w):
@@ -95,7 +105,8 @@ if numba is not None:
             # four output channels times two taps per pass: eight sums from six loads; a block past
             # the last channel or tap repeats it (the same sum, written twice)
             o0, c = 4 * (task // channels), task % channels
-            o1, o2, o3 = min(o0 + 1, out_channels - 1), min(o0 + 2, out_channels - 1), min(o0 + 3, out_channels - 1)
+            last = out_channels - 1
+            o1, o2, o3 = min(o0 + 1, last), min(o0 + 2, last), min(o0 + 3, last)
             for p in range(kh):
                 for q0 in range(0, kw, 2):
                     q1 = min(q0 + 1, kw - 1)
