@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import Function, Tensor
-from ..kernels import conv_direct
+from ..kernels import conv_direct, im2col as window_kernels
+from ..kernels.blas import one_blas_thread
 from ..kernels.im2col import (
     batch_slices, col2im, conv_windows, im2col, input_grad_rows, output_size, pitch, pixels, positions,
 )
@@ -84,6 +85,12 @@ def channel_major(x: np.ndarray, padding: tuple = ((0, 0), (0, 0))) -> np.ndarra
     return x
 
 
+def _gemm_threads(w: np.ndarray):
+    """BLAS threads for a layer's GEMMs, whose largest product is one batch slice's (at most
+    (O/G) × ``WINDOW_ELEMENTS`` multiply-adds): one thread below ``blas.SMALL_PRODUCT_FLOPS``."""
+    return one_blas_thread(w.shape[1] * window_kernels.WINDOW_ELEMENTS)
+
+
 def _image_rows(x: np.ndarray) -> np.ndarray:
     """Contiguous (C, N, H, W) -> (C, N, H·W) view, the input layout of the direct kernels."""
     return x.reshape(x.shape[0], x.shape[1], -1)
@@ -128,9 +135,10 @@ class Conv2dFunction(Function):
             b = np.zeros(out_channels, dtype) if bias is None else bias
             conv_direct.forward_rows(_image_rows(xp), weight, b, y, xp.shape[3], *dilation)
         else:
-            for part in batch_slices(n, w.shape[0] * w.shape[2] * length):
-                cols = conv_windows(xp[:, part], *options)
-                np.matmul(w, cols.reshape(groups, -1, cols.shape[1]), out=y[:, part].reshape(w.shape[:2] + (-1,)))
+            with _gemm_threads(w):
+                for part in batch_slices(n, w.shape[0] * w.shape[2] * length):
+                    cols = conv_windows(xp[:, part], *options)
+                    np.matmul(w, cols.reshape(groups, -1, cols.shape[1]), out=y[:, part].reshape(w.shape[:2] + (-1,)))
             if bias is not None:
                 y += bias[:, None, None]
         ctx.xp, ctx.w, ctx.weight, ctx.direct = xp, w, weight, direct
@@ -167,10 +175,11 @@ def _conv_weight_grad(ctx, g_cols: np.ndarray) -> np.ndarray:
         conv_direct.weight_grad_rows(_image_rows(xp), g_cols, grad_w, xp.shape[3], *options[2])
         return grad_w
     grad_w = np.zeros(w.shape, dtype=g_cols.dtype)
-    for part in batch_slices(g_cols.shape[1], w.shape[0] * w.shape[2] * g_cols.shape[2]):
-        g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
-        cols = conv_windows(xp[:, part], *options)
-        grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
+    with _gemm_threads(w):
+        for part in batch_slices(g_cols.shape[1], w.shape[0] * w.shape[2] * g_cols.shape[2]):
+            g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
+            cols = conv_windows(xp[:, part], *options)
+            grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
     return grad_w.reshape(ctx.weight.shape)
 
 
@@ -182,13 +191,15 @@ def _conv_input_grad(ctx, g_cols: np.ndarray) -> np.ndarray:
         image = np.empty(xp.shape, dtype=g_cols.dtype)
         conv_direct.input_grad_rows(ctx.weight, g_cols, _image_rows(image), xp.shape[3], *options[2])
     elif options[1] == (1, 1):
-        image = input_grad_rows(w, g_cols, xp.shape, options[0], options[2])
+        with _gemm_threads(w):
+            image = input_grad_rows(w, g_cols, xp.shape, options[0], options[2])
     else:
         image = np.zeros(xp.shape, dtype=g_cols.dtype)
-        for part in batch_slices(g_cols.shape[1], w.shape[0] * w.shape[2] * g_cols.shape[2]):
-            g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
-            cols = np.matmul(w.transpose(0, 2, 1), g3).reshape(-1, g3.shape[2])
-            col2im(cols, image[:, part].shape, *options, out=image[:, part])
+        with _gemm_threads(w):
+            for part in batch_slices(g_cols.shape[1], w.shape[0] * w.shape[2] * g_cols.shape[2]):
+                g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
+                cols = np.matmul(w.transpose(0, 2, 1), g3).reshape(-1, g3.shape[2])
+                col2im(cols, image[:, part].shape, *options, out=image[:, part])
     (top, _), (left, _) = ctx.padding
     h, width = ctx.x_shape[2:]
     return image[:, :, top: top + h, left: left + width].transpose(1, 0, 2, 3)

@@ -33,10 +33,18 @@ two input channels (1.5x faster than one input channel), in the weight gradient 
 channels times two taps (2x faster than one channel times three taps).
 ``prange`` splits the batch (forward, input gradient) or the blocks of (o, c) (weight gradient) over
 Numba's threads (``numba.set_num_threads``); every thread writes its own part of the output.
+But a kernel with less than ``SMALL_PRODUCT_FLOPS`` multiply-adds (all of LeNet's, 0.4-1 ms
+each) runs on one thread (``kernel_threads``), the rule ``blas.one_blas_thread`` applies to
+BLAS: waking a second thread and waiting for it at the end cost more than it saved on the
+shared 2-core machine, up to 16 ms per call when the other core was busy (BENCHMARKS.md).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
+
+from .blas import SMALL_PRODUCT_FLOPS
 
 try:
     import numba
@@ -55,12 +63,44 @@ def use_direct(x_dtype, w_dtype, in_channels: int, kernel: tuple, stride: tuple,
     return in_channels * kernel[0] * kernel[1] <= DIRECT_WINDOW_ROWS, few, few
 
 
+@contextmanager
+def kernel_threads(multiply_adds: float):
+    """Numba's threads inside the block: one for a kernel of less than ``SMALL_PRODUCT_FLOPS``
+    multiply-adds, else as many as set."""
+    previous = numba.get_num_threads()
+    if multiply_adds < SMALL_PRODUCT_FLOPS:
+        numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
+
+
+def forward_rows(x, w, b, y, width: int, dilation_h: int, dilation_w: int) -> None:
+    """y (O, N, L) = b + the convolution of the rows x (C, N, H·W) with w (O, C, KH, KW)."""
+    with kernel_threads(y.size * w[0].size):
+        _forward_rows(x, w, b, y, width, dilation_h, dilation_w)
+
+
+def weight_grad_rows(x, g, grad_w, width: int, dilation_h: int, dilation_w: int) -> None:
+    """grad_w (O, C, KH, KW) = Σ over batch and columns of g (O, N, L) times the shifted rows of
+    x (C, N, H·W); g must be zero in the junk columns."""
+    with kernel_threads(g.size * grad_w[0].size):
+        _weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w)
+
+
+def input_grad_rows(w, g, grad_x, width: int, dilation_h: int, dilation_w: int) -> None:
+    """grad_x (C, N, H·W) = the adjoint of ``forward_rows`` applied to g (O, N, L), which must be
+    zero in the junk columns (overwrites grad_x)."""
+    with kernel_threads(g.size * w[0].size):
+        _input_grad_rows(w, g, grad_x, width, dilation_h, dilation_w)
+
+
 if numba is not None:
     jit = numba.njit(fastmath=True, cache=True, nogil=True, parallel=True, error_model="numpy")
 
     @jit
-    def forward_rows(x, w, b, y, width, dilation_h, dilation_w):
-        """y (O, N, L) = b + the convolution of the rows x (C, N, H·W) with w (O, C, KH, KW)."""
+    def _forward_rows(x, w, b, y, width, dilation_h, dilation_w):
         out_channels, batch, length = y.shape
         channels, kh, kw = w.shape[1:]
         taps = channels * kh * kw  # tap k = (c, p, q) reads row c shifted by shift[k]
@@ -95,9 +135,7 @@ if numba is not None:
                         acc1[t] += v0 * a0 + v1 * a1 + v2 * a2 + v3 * a3
 
     @jit
-    def weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w):
-        """grad_w (O, C, KH, KW) = Σ over batch and columns of g (O, N, L) times the shifted rows of
-        x (C, N, H·W); g must be zero in the junk columns."""
+    def _weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w):
         out_channels, channels, kh, kw = grad_w.shape
         batch, length = g.shape[1:]
         blocks = (out_channels + 3) // 4
@@ -132,9 +170,7 @@ if numba is not None:
                     grad_w[o3, c, p, q0], grad_w[o3, c, p, q1] = d0, d1
 
     @jit
-    def input_grad_rows(w, g, grad_x, width, dilation_h, dilation_w):
-        """grad_x (C, N, H·W) = the adjoint of ``forward_rows`` applied to g (O, N, L), which must be
-        zero in the junk columns (overwrites grad_x)."""
+    def _input_grad_rows(w, g, grad_x, width, dilation_h, dilation_w):
         out_channels, channels, kh, kw = w.shape
         batch, length = g.shape[1:]
         for n in numba.prange(batch):

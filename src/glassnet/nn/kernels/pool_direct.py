@@ -13,19 +13,17 @@ reference for every window shape (the tests hold the two equal).
 Why (LeNet-5, batch 64, 1 thread; BENCHMARKS.md): the NumPy backward must find each window's
 first maximum again — for each of the 4 offsets compare with the saved output, then mask out the
 windows already routed: 0.8 ms for LeNet's first pool, and the input (1.2 MB) is kept for it.
-Here the forward writes the mask (a quarter of the input's bytes) at no extra cost (0.27 ms,
-as fast as NumPy's maximum alone) and the backward is one pass (0.1 ms). The loops run over
-image rows; the work per pixel is selects, not branches, so that LLVM vectorizes it (a running
-argmax with branches was 4x slower than NumPy). ``prange`` runs the planes on Numba's threads.
+Here the forward writes the mask (a quarter of the input's bytes) for little more than NumPy's
+maximum alone (0.35 against 0.26 ms) and the backward is one pass (0.2 against 0.8-1.1 ms).
+The loops run over image rows; the work per pixel is selects and bit operations, not branches,
+so that LLVM vectorizes it (a running argmax with branches was 5x slower than NumPy).
+``prange`` runs the planes on Numba's threads (``conv_direct.kernel_threads``: one for LeNet's).
 """
 from __future__ import annotations
 
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # the NumPy kernels run instead
-    numba = None
+from .conv_direct import kernel_threads, numba
 
 
 def fits(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple) -> bool:
@@ -47,7 +45,8 @@ def max_pool_2x2(x: np.ndarray) -> tuple:
     y = np.empty(planes.shape[:2] + (planes.shape[2] // 2, planes.shape[3] // 2), dtype=x.dtype)
     odd = planes.shape[2] % 2 or planes.shape[3] % 2  # the last row or column keeps mask 0
     mask = (np.zeros if odd else np.empty)(planes.shape, dtype=np.uint8)
-    _forward(planes, y, mask)
+    with kernel_threads(x.size):
+        _forward(planes, y, mask)
     if planes is x:
         return y, mask
     return y.transpose(1, 0, 2, 3), mask.transpose(1, 0, 2, 3)
@@ -59,7 +58,8 @@ def max_pool_2x2_backward(g: np.ndarray, mask: np.ndarray) -> np.ndarray:
     flipped = marks is not mask
     grad_out = np.ascontiguousarray(g.transpose(1, 0, 2, 3) if flipped else g)
     grad = np.empty(marks.shape, dtype=g.dtype)
-    _backward(grad_out.view(np.int32), marks, grad.view(np.int32))
+    with kernel_threads(grad.size):
+        _backward(grad_out.view(np.int32), marks, grad.view(np.int32))
     return grad.transpose(1, 0, 2, 3) if flipped else grad
 
 
