@@ -21,13 +21,13 @@ class MaxPool2dFunction(Function):
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation):
-        ctx.mask = None
+        ctx.padding, ctx.options, ctx.mask = padding, (kernel, stride, dilation), None
         if pool_direct.fits(x, kernel, stride, padding, dilation):
             y, ctx.mask = pool_direct.max_pool_2x2(x)
             return y
         xp = pad_hw(x, padding, -np.inf)
         y = max_pool(xp, kernel, stride, dilation)
-        ctx.xp, ctx.y, ctx.padding, ctx.options = xp, y, padding, (kernel, stride, dilation)
+        ctx.xp, ctx.y = xp, y
         return y
 
     @staticmethod
