@@ -126,12 +126,9 @@ class Conv2dFunction(Function):
         length = positions(xp.shape, *options)
         dtype = np.result_type(x, weight)
         y = np.empty((out_channels, n, length), dtype=dtype)
-        direct = conv_direct.use_direct(x.dtype, weight.dtype, xp.shape[0], (kh, kw), stride, groups)
-        if any(direct):
-            weight = np.ascontiguousarray(weight)
-        if direct[0] or direct[1]:  # the direct kernels read the padded input as contiguous rows
-            xp = np.ascontiguousarray(xp)
-        if direct[0]:
+        direct = conv_direct.use_direct(x.dtype, weight.dtype, xp.shape[0], stride, groups)
+        if direct:  # the direct kernels read the padded input as contiguous rows
+            xp, weight = np.ascontiguousarray(xp), np.ascontiguousarray(weight)
             b = np.zeros(out_channels, dtype) if bias is None else bias
             conv_direct.forward_rows(_image_rows(xp), weight, b, y, xp.shape[3], *dilation)
         else:
@@ -170,7 +167,7 @@ def _gradient_columns(g: np.ndarray, shape: tuple, options: tuple) -> np.ndarray
 def _conv_weight_grad(ctx, g_cols: np.ndarray) -> np.ndarray:
     """∂L/∂W = G Xᵀ, the window matrix X rebuilt slice by slice (or the direct kernel)."""
     w, xp, options = ctx.w, ctx.xp, ctx.options
-    if ctx.direct[1]:
+    if ctx.direct:
         grad_w = np.empty(ctx.weight.shape, dtype=g_cols.dtype)
         conv_direct.weight_grad_rows(_image_rows(xp), g_cols, grad_w, xp.shape[3], *options[2])
         return grad_w
@@ -187,7 +184,7 @@ def _conv_input_grad(ctx, g_cols: np.ndarray) -> np.ndarray:
     """∂L/∂x = col2im(Wᵀ G), cropped to the unpadded input: the direct kernel, per-offset GEMMs
     for stride 1 (``input_grad_rows``), else col2im of Wᵀ G slice by slice."""
     w, xp, options = ctx.w, ctx.xp, ctx.options
-    if ctx.direct[2]:
+    if ctx.direct:
         image = np.empty(xp.shape, dtype=g_cols.dtype)
         conv_direct.input_grad_rows(ctx.weight, g_cols, _image_rows(image), xp.shape[3], *options[2])
     elif options[1] == (1, 1):

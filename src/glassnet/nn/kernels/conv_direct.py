@@ -12,25 +12,28 @@ s = p·d_h·W + q·d_w, so each sum is a loop over shifted contiguous runs:
     input grad     ∂L/∂x[c, n, t + s(p,q)] += Σ_o W[o,c,p,q] · g[o, n, t]
 
 Why and where (measured on LeNet-5, batch 64, 1 thread; BENCHMARKS.md): a GEMM needs a window
-matrix of C·KH·KW rows, a copy of the input KH·KW times over. With few input channels (LeNet's
-first layer: C = 1, 25 rows) building it costs more than the arithmetic, and the GEMM's short
-inner dimension runs BLAS far below its peak: the direct forward is 2-3x faster (0.5 against
-1.3-1.4 ms) and needs no window memory. With more channels (LeNet's second layer: C = 6, 150
-rows) BLAS still wins the forward (1.45 against 1.6 ms), so ``use_direct`` picks per shape
-(``DIRECT_WINDOW_ROWS``). The gradients, as GEMMs, have few rows where C is small: the weight
-gradient's has O rows and rebuilds the window matrix, the input gradient's is one product per
-kernel offset with C rows. There the direct loops win up to ``DIRECT_GRAD_CHANNELS`` channels:
-LeNet's first layer 0.5 against 1.2 ms (weight gradient), its second 0.8 against 1.1-1.4 ms
-(weight gradient) and 1.0 against 1.9 ms (input gradient).
+matrix of C·KH·KW rows, a copy of the input KH·KW times over, rebuilt in backward (keeping it
+would exceed the memory bound); with few input channels building it costs as much as the
+arithmetic, and the products have few rows (O = 6 or 16 in forward and weight gradient, C = 1 or
+6 per kernel offset in the input gradient), which runs BLAS far below its peak. The direct loops
+need no window memory and are faster up to ``DIRECT_CHANNELS`` input channels:
+
+    LeNet layer (C → O)   forward          weight gradient    input gradient
+    1 → 6                 0.4 vs 0.8 ms    0.5 vs 1.2 ms      (not needed)
+    6 → 16                0.8 vs 0.95 ms   0.8 vs 1.1-1.4 ms  1.0 vs 1.9 ms
+
+(direct vs the NumPy GEMMs of ``im2col.py``, minimum of 30 calls.)
 
 How the loops are written: the innermost loop runs over a contiguous run (``t``) so that LLVM
 vectorizes it; indexing goes through slices taken outside that loop (an index ``off + t`` that
 might be negative makes Numba add a wrap-around check that stops vectorization, 8x slower).
 Each pass combines several terms that share the output run, so that every load feeds several
-multiply-adds: in the forward two output channels times four taps (any (c, p, q), from a table
-of shifts; 1.5x faster than three taps of one channel), in the input gradient four output times
+multiply-adds: in the forward four output channels times three taps (any (c, p, q), from a table
+of shifts; 2x faster than three taps of one channel), in the input gradient four output times
 two input channels (1.5x faster than one input channel), in the weight gradient four output
-channels times two taps (2x faster than one channel times three taps).
+channels times two taps (2x faster than one channel times three taps). Blocks that run past the
+last channel or tap repeat it with weight 0 or write to a spare row, never to a row of the same
+pass twice (LLVM would then fall back to scalar code).
 ``prange`` splits the batch (forward, input gradient) or the blocks of (o, c) (weight gradient) over
 Numba's threads (``numba.set_num_threads``); every thread writes its own part of the output.
 But a kernel with less than ``SMALL_PRODUCT_FLOPS`` multiply-adds (all of LeNet's, 0.4-1 ms
@@ -51,16 +54,13 @@ try:
 except ImportError:  # the NumPy GEMM kernels run instead
     numba = None
 
-DIRECT_WINDOW_ROWS = 32  # forward direct up to this many window rows C·KH·KW
-DIRECT_GRAD_CHANNELS = 8  # gradients direct up to this many input channels C
+DIRECT_CHANNELS = 8  # direct kernels up to this many input channels C
 
 
-def use_direct(x_dtype, w_dtype, in_channels: int, kernel: tuple, stride: tuple, groups: int) -> tuple:
-    """(forward direct?, weight gradient direct?, input gradient direct?) for this layer."""
-    if numba is None or not x_dtype == w_dtype == np.float32 or stride != (1, 1) or groups != 1:
-        return False, False, False
-    few = in_channels <= DIRECT_GRAD_CHANNELS
-    return in_channels * kernel[0] * kernel[1] <= DIRECT_WINDOW_ROWS, few, few
+def use_direct(x_dtype, w_dtype, in_channels: int, stride: tuple, groups: int) -> bool:
+    """Whether this layer runs the direct kernels (else the GEMMs of ``im2col.py``)."""
+    return (numba is not None and x_dtype == w_dtype == np.float32 and stride == (1, 1) and groups == 1
+            and in_channels <= DIRECT_CHANNELS)
 
 
 @contextmanager
@@ -110,29 +110,37 @@ if numba is not None:
             c, p, q = k // (kh * kw), k // kw % kh, k % kw
             channel[k], shift[k] = c, p * dilation_h * width + q * dilation_w
         for n in numba.prange(batch):
-            for o0 in range(0, out_channels, 2):
-                # two output channels times four taps per pass; an odd last channel pairs with itself
-                # and a block past the last tap repeats it, both with weight 0 (adding 0 again)
-                o1 = min(o0 + 1, out_channels - 1)
-                pair = np.float32(o1 != o0)
-                acc0, acc1 = y[o0, n], y[o1, n]
+            spare = np.empty((3, length), y.dtype)  # outputs of the channels past the last one
+            for o0 in range(0, out_channels, 4):
+                # four output channels times three taps per pass; a block past the last tap
+                # repeats it with weight 0
+                o1, o2, o3 = o0 + 1, o0 + 2, o0 + 3
+                acc0 = y[o0, n]
+                acc1 = y[o1, n] if o1 < out_channels else spare[0]
+                acc2 = y[o2, n] if o2 < out_channels else spare[1]
+                acc3 = y[o3, n] if o3 < out_channels else spare[2]
+                w0, w1, w2, w3 = (weights[o0], weights[min(o1, out_channels - 1)],
+                                  weights[min(o2, out_channels - 1)], weights[min(o3, out_channels - 1)])
                 acc0[:] = b[o0]
-                acc1[:] = b[o1]
-                for k0 in range(0, taps, 4):
-                    k1, k2, k3 = min(k0 + 1, taps - 1), min(k0 + 2, taps - 1), min(k0 + 3, taps - 1)
-                    m1, m2, m3 = np.float32(k0 + 1 < taps), np.float32(k0 + 2 < taps), np.float32(k0 + 3 < taps)
+                acc1[:] = b[min(o1, out_channels - 1)]
+                acc2[:] = b[min(o2, out_channels - 1)]
+                acc3[:] = b[min(o3, out_channels - 1)]
+                for k0 in range(0, taps, 3):
+                    k1, k2 = min(k0 + 1, taps - 1), min(k0 + 2, taps - 1)
+                    m1, m2 = np.float32(k0 + 1 < taps), np.float32(k0 + 2 < taps)
                     x0 = x[channel[k0], n, shift[k0]:shift[k0] + length]
                     x1 = x[channel[k1], n, shift[k1]:shift[k1] + length]
                     x2 = x[channel[k2], n, shift[k2]:shift[k2] + length]
-                    x3 = x[channel[k3], n, shift[k3]:shift[k3] + length]
-                    u0, u1, u2, u3 = (weights[o0, k0], m1 * weights[o0, k1],
-                                      m2 * weights[o0, k2], m3 * weights[o0, k3])
-                    v0, v1, v2, v3 = (pair * weights[o1, k0], pair * m1 * weights[o1, k1],
-                                      pair * m2 * weights[o1, k2], pair * m3 * weights[o1, k3])
+                    a0, a1, a2 = w0[k0], m1 * w0[k1], m2 * w0[k2]
+                    b0, b1, b2 = w1[k0], m1 * w1[k1], m2 * w1[k2]
+                    c0, c1, c2 = w2[k0], m1 * w2[k1], m2 * w2[k2]
+                    d0, d1, d2 = w3[k0], m1 * w3[k1], m2 * w3[k2]
                     for t in range(length):
-                        a0, a1, a2, a3 = x0[t], x1[t], x2[t], x3[t]
-                        acc0[t] += u0 * a0 + u1 * a1 + u2 * a2 + u3 * a3
-                        acc1[t] += v0 * a0 + v1 * a1 + v2 * a2 + v3 * a3
+                        u, v, z = x0[t], x1[t], x2[t]
+                        acc0[t] += a0 * u + a1 * v + a2 * z
+                        acc1[t] += b0 * u + b1 * v + b2 * z
+                        acc2[t] += c0 * u + c1 * v + c2 * z
+                        acc3[t] += d0 * u + d1 * v + d2 * z
 
     @jit
     def _weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w):
@@ -174,30 +182,31 @@ if numba is not None:
         out_channels, channels, kh, kw = w.shape
         batch, length = g.shape[1:]
         for n in numba.prange(batch):
+            spare = np.zeros(length, grad_x.dtype)  # the rows of a channel past the last one
             for c in range(channels):
                 grad_x[c, n, :] = 0
             for c0 in range(0, channels, 2):  # two input channels per pass share the loads of g
                 c1 = min(c0 + 1, channels - 1)
-                pair = np.float32(c1 != c0)  # an odd last channel pairs with itself, adding 0 the second time
                 for p in range(kh):
                     for q in range(kw):
                         shift = p * dilation_h * width + q * dilation_w
-                        acc0, acc1 = grad_x[c0, n, shift:shift + length], grad_x[c1, n, shift:shift + length]
+                        acc0 = grad_x[c0, n, shift:shift + length]
+                        acc1 = grad_x[c1, n, shift:shift + length] if c0 + 1 < channels else spare
                         o = 0
                         while o < out_channels:  # four output channels per pass (fewer at the end)
                             if o + 3 < out_channels:
                                 g0, g1, g2, g3 = g[o, n], g[o + 1, n], g[o + 2, n], g[o + 3, n]
                                 u0, u1, u2, u3 = (w[o, c0, p, q], w[o + 1, c0, p, q],
                                                   w[o + 2, c0, p, q], w[o + 3, c0, p, q])
-                                v0, v1, v2, v3 = (pair * w[o, c1, p, q], pair * w[o + 1, c1, p, q],
-                                                  pair * w[o + 2, c1, p, q], pair * w[o + 3, c1, p, q])
+                                v0, v1, v2, v3 = (w[o, c1, p, q], w[o + 1, c1, p, q],
+                                                  w[o + 2, c1, p, q], w[o + 3, c1, p, q])
                                 for t in range(length):
                                     x0, x1, x2, x3 = g0[t], g1[t], g2[t], g3[t]
                                     acc0[t] += u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3
                                     acc1[t] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3
                                 o += 4
                             else:
-                                g0, u0, v0 = g[o, n], w[o, c0, p, q], pair * w[o, c1, p, q]
+                                g0, u0, v0 = g[o, n], w[o, c0, p, q], w[o, c1, p, q]
                                 for t in range(length):
                                     acc0[t] += u0 * g0[t]
                                     acc1[t] += v0 * g0[t]
