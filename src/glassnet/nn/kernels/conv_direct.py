@@ -114,33 +114,30 @@ if numba is not None:
             for o0 in range(0, out_channels, 4):
                 # four output channels times three taps per pass; a block past the last tap
                 # repeats it with weight 0
-                o1, o2, o3 = o0 + 1, o0 + 2, o0 + 3
+                last = out_channels - 1
+                o1, o2, o3 = min(o0 + 1, last), min(o0 + 2, last), min(o0 + 3, last)
                 acc0 = y[o0, n]
-                acc1 = y[o1, n] if o1 < out_channels else spare[0]
-                acc2 = y[o2, n] if o2 < out_channels else spare[1]
-                acc3 = y[o3, n] if o3 < out_channels else spare[2]
-                w0, w1, w2, w3 = (weights[o0], weights[min(o1, out_channels - 1)],
-                                  weights[min(o2, out_channels - 1)], weights[min(o3, out_channels - 1)])
-                acc0[:] = b[o0]
-                acc1[:] = b[min(o1, out_channels - 1)]
-                acc2[:] = b[min(o2, out_channels - 1)]
-                acc3[:] = b[min(o3, out_channels - 1)]
+                acc1 = y[o1, n] if o0 + 1 <= last else spare[0]
+                acc2 = y[o2, n] if o0 + 2 <= last else spare[1]
+                acc3 = y[o3, n] if o0 + 3 <= last else spare[2]
+                acc0[:], acc1[:], acc2[:], acc3[:] = b[o0], b[o1], b[o2], b[o3]
+                row0, row1, row2, row3 = weights[o0], weights[o1], weights[o2], weights[o3]
                 for k0 in range(0, taps, 3):
                     k1, k2 = min(k0 + 1, taps - 1), min(k0 + 2, taps - 1)
                     m1, m2 = np.float32(k0 + 1 < taps), np.float32(k0 + 2 < taps)
                     x0 = x[channel[k0], n, shift[k0]:shift[k0] + length]
                     x1 = x[channel[k1], n, shift[k1]:shift[k1] + length]
                     x2 = x[channel[k2], n, shift[k2]:shift[k2] + length]
-                    a0, a1, a2 = w0[k0], m1 * w0[k1], m2 * w0[k2]
-                    b0, b1, b2 = w1[k0], m1 * w1[k1], m2 * w1[k2]
-                    c0, c1, c2 = w2[k0], m1 * w2[k1], m2 * w2[k2]
-                    d0, d1, d2 = w3[k0], m1 * w3[k1], m2 * w3[k2]
+                    w00, w01, w02 = row0[k0], m1 * row0[k1], m2 * row0[k2]
+                    w10, w11, w12 = row1[k0], m1 * row1[k1], m2 * row1[k2]
+                    w20, w21, w22 = row2[k0], m1 * row2[k1], m2 * row2[k2]
+                    w30, w31, w32 = row3[k0], m1 * row3[k1], m2 * row3[k2]
                     for t in range(length):
                         u, v, z = x0[t], x1[t], x2[t]
-                        acc0[t] += a0 * u + a1 * v + a2 * z
-                        acc1[t] += b0 * u + b1 * v + b2 * z
-                        acc2[t] += c0 * u + c1 * v + c2 * z
-                        acc3[t] += d0 * u + d1 * v + d2 * z
+                        acc0[t] += w00 * u + w01 * v + w02 * z
+                        acc1[t] += w10 * u + w11 * v + w12 * z
+                        acc2[t] += w20 * u + w21 * v + w22 * z
+                        acc3[t] += w30 * u + w31 * v + w32 * z
 
     @jit
     def _weight_grad_rows(x, g, grad_w, width, dilation_h, dilation_w):
