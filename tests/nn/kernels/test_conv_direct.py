@@ -55,3 +55,18 @@ def test_direct_kernels_only_where_they_are_faster():
     assert not conv_direct.use_direct(np.float64, np.float64, 1, (1, 1), 1)
     assert not conv_direct.use_direct(np.float32, np.float32, 1, (2, 2), 1)
     assert not conv_direct.use_direct(np.float32, np.float32, 2, (1, 1), 2)
+
+
+def test_small_kernels_run_on_one_thread_and_the_setting_comes_back():
+    import numba
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    try:
+        before = numba.get_num_threads()
+        with conv_direct.kernel_threads(1e6):
+            assert numba.get_num_threads() == 1
+        with conv_direct.kernel_threads(1e9):
+            assert numba.get_num_threads() == before
+        assert numba.get_num_threads() == before
+    finally:
+        numba.set_num_threads(previous)

@@ -68,12 +68,14 @@ def kernel_threads(multiply_adds: float):
     """Numba's threads inside the block: one for a kernel of less than ``SMALL_PRODUCT_FLOPS``
     multiply-adds, else as many as set."""
     previous = numba.get_num_threads()
-    if multiply_adds < SMALL_PRODUCT_FLOPS:
+    narrowed = multiply_adds < SMALL_PRODUCT_FLOPS and previous > 1
+    if narrowed:
         numba.set_num_threads(1)
     try:
         yield
     finally:
-        numba.set_num_threads(previous)
+        if narrowed:
+            numba.set_num_threads(previous)
 
 
 def forward_rows(x, w, b, y, width: int, dilation_h: int, dilation_w: int) -> None:
