@@ -2,8 +2,9 @@
 
 Training: SGD (lr 0.01, momentum 0.9) on cross-entropy, N_BATCHES batches per round; forward-only:
 the same batches under no_grad. Rounds are interleaved (glassnet, PyTorch, glassnet, ...) and the
-medians compared. Both use the same number of threads: NumPy's BLAS threads are set with
-threadpoolctl and ``torch.set_num_threads`` to the same value (--threads, default 1).
+medians compared. Both use the same number of threads: NumPy's BLAS threads (threadpoolctl),
+glassnet's Numba kernels (``numba.set_num_threads``) and ``torch.set_num_threads`` get the same
+value (--threads, default 1).
 
 Peak memory of one training step, measured the same way for both in a fresh process each: the rise
 of the resident set size (Linux VmHWM after resetting it via /proc/self/clear_refs, minus VmRSS
@@ -87,10 +88,16 @@ def torch_runners(X, y):
 
 
 def set_threads(threads: int) -> None:
+    """The same thread count for PyTorch, NumPy's BLAS and glassnet's Numba kernels."""
     import torch
     from threadpoolctl import threadpool_limits
     threadpool_limits(threads, user_api="blas")
     torch.set_num_threads(threads)
+    try:
+        import numba
+        numba.set_num_threads(threads)
+    except ImportError:  # glassnet then runs its NumPy kernels only
+        pass
 
 
 def _status_kb(field: str) -> int:

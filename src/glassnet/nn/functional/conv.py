@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import Function, Tensor
+from ..kernels import conv_direct, im2col as window_kernels
+from ..kernels.blas import one_blas_thread
 from ..kernels.im2col import (
     batch_slices, col2im, conv_windows, im2col, input_grad_rows, output_size, pitch, pixels, positions,
 )
@@ -83,6 +85,17 @@ def channel_major(x: np.ndarray, padding: tuple = ((0, 0), (0, 0))) -> np.ndarra
     return x
 
 
+def _gemm_threads(w: np.ndarray):
+    """BLAS threads for a layer's GEMMs, whose largest product is one batch slice's (at most
+    (O/G) × ``WINDOW_ELEMENTS`` multiply-adds): one thread below ``blas.SMALL_PRODUCT_FLOPS``."""
+    return one_blas_thread(w.shape[1] * window_kernels.WINDOW_ELEMENTS)
+
+
+def _image_rows(x: np.ndarray) -> np.ndarray:
+    """Contiguous (C, N, H, W) -> (C, N, H·W) view, the input layout of the direct kernels."""
+    return x.reshape(x.shape[0], x.shape[1], -1)
+
+
 def _rows(x: np.ndarray) -> np.ndarray:
     """(N, C, H, W) -> (C, N·H·W); a view for channel-major memory."""
     return x.transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
@@ -98,6 +111,8 @@ class Conv2dFunction(Function):
     ∂L/∂x is itself a convolution of the gradient with the flipped kernel (the lecture's
     "gradient of a convolution"); col2im computes it without flipping anything. With G groups,
     the rows of X and of W split into G blocks and the GEMMs run as one batched matmul.
+    Layers with few input channels run the same sums as direct loops instead (float32 with Numba,
+    stride 1, no groups; ``nn.kernels.conv_direct`` says when and why).
     """
 
     @staticmethod
@@ -109,52 +124,82 @@ class Conv2dFunction(Function):
         oh, ow = (output_size(size, k, s, d) for size, k, s, d in zip(xp.shape[2:], (kh, kw), stride, dilation))
         w = weight.reshape(groups, out_channels // groups, -1)
         length = positions(xp.shape, *options)
-        y = np.empty((out_channels, n, length), dtype=np.result_type(x, weight))
-        for part in batch_slices(n, w.shape[0] * w.shape[2] * length):
-            cols = conv_windows(xp[:, part], *options)
-            np.matmul(w, cols.reshape(groups, -1, cols.shape[1]), out=y[:, part].reshape(w.shape[:2] + (-1,)))
-        if bias is not None:
-            y += bias[:, None, None]
-        ctx.xp, ctx.w, ctx.weight_shape = xp, w, weight.shape
+        dtype = np.result_type(x, weight)
+        y = np.empty((out_channels, n, length), dtype=dtype)
+        direct = conv_direct.use_direct(x.dtype, weight.dtype, xp.shape[0], stride, groups)
+        if direct:  # the direct kernels read the padded input as contiguous rows
+            xp, weight = np.ascontiguousarray(xp), np.ascontiguousarray(weight)
+            b = np.zeros(out_channels, dtype) if bias is None else bias
+            conv_direct.forward_rows(_image_rows(xp), weight, b, y, xp.shape[3], *dilation)
+        else:
+            with _gemm_threads(w):
+                for part in batch_slices(n, w.shape[0] * w.shape[2] * length):
+                    cols = conv_windows(xp[:, part], *options)
+                    np.matmul(w, cols.reshape(groups, -1, cols.shape[1]), out=y[:, part].reshape(w.shape[:2] + (-1,)))
+            if bias is not None:
+                y += bias[:, None, None]
+        ctx.xp, ctx.w, ctx.weight, ctx.direct = xp, w, weight, direct
         ctx.x_shape, ctx.padding, ctx.options = x.shape, padding, options
         return pixels(y, oh, ow, pitch(xp.shape, *options)).transpose(1, 0, 2, 3)
 
     @staticmethod
     def backward(ctx, g):
         need_x, need_w, *need_b = ctx.needs_input_grad
-        w, xp, options = ctx.w, ctx.xp, ctx.options
-        g4 = channel_major(g)
-        row_pitch = pitch(xp.shape, *options)
-        if row_pitch == g.shape[3]:
-            g_cols = g4.reshape(g4.shape[0], g4.shape[1], -1)
-        else:  # the junk columns of the window matrix get gradient 0
-            g_cols = np.zeros(g4.shape[:2] + (positions(xp.shape, *options),), dtype=g.dtype)
-            pixels(g_cols, *g.shape[2:], row_pitch)[...] = g4
-        grad_x = grad_w = grad_b = None
-        if need_w:
-            grad_w = np.zeros(w.shape, dtype=g.dtype)
-        rows = options[1] == (1, 1)  # stride 1: ∂L/∂x by input_grad_rows, after the loop
-        if need_x and not rows:
-            image = np.zeros(xp.shape, dtype=g.dtype)
-        for part in batch_slices(g.shape[0], w.shape[0] * w.shape[2] * g_cols.shape[2]):
+        g_cols = _gradient_columns(g, ctx.xp.shape, ctx.options)
+        grad_x = _conv_input_grad(ctx, g_cols) if need_x else None
+        grad_w = _conv_weight_grad(ctx, g_cols) if need_w else None
+        grad_b = g_cols.sum(axis=(1, 2)) if need_b and need_b[0] else None  # junk columns are zero
+        return grad_x, grad_w, grad_b
+
+
+def _gradient_columns(g: np.ndarray, shape: tuple, options: tuple) -> np.ndarray:
+    """∂L/∂y (N, O, OH, OW) as the contiguous (O, N, P) columns of the window matrix, zero in
+    its junk columns."""
+    g4 = channel_major(g)
+    row_pitch = pitch(shape, *options)
+    if row_pitch == g.shape[3]:
+        return np.ascontiguousarray(g4).reshape(g4.shape[0], g4.shape[1], -1)
+    g_cols = np.zeros(g4.shape[:2] + (positions(shape, *options),), dtype=g.dtype)
+    pixels(g_cols, *g.shape[2:], row_pitch)[...] = g4
+    return g_cols
+
+
+def _conv_weight_grad(ctx, g_cols: np.ndarray) -> np.ndarray:
+    """∂L/∂W = G Xᵀ, the window matrix X rebuilt slice by slice (or the direct kernel)."""
+    w, xp, options = ctx.w, ctx.xp, ctx.options
+    if ctx.direct:
+        grad_w = np.empty(ctx.weight.shape, dtype=g_cols.dtype)
+        conv_direct.weight_grad_rows(_image_rows(xp), g_cols, grad_w, xp.shape[3], *options[2])
+        return grad_w
+    grad_w = np.zeros(w.shape, dtype=g_cols.dtype)
+    with _gemm_threads(w):
+        for part in batch_slices(g_cols.shape[1], w.shape[0] * w.shape[2] * g_cols.shape[2]):
             g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
-            if need_w:
-                cols = conv_windows(xp[:, part], *options)
-                grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
-            if need_x and not rows:
+            cols = conv_windows(xp[:, part], *options)
+            grad_w += np.matmul(g3, cols.reshape(w.shape[0], -1, cols.shape[1]).transpose(0, 2, 1))
+    return grad_w.reshape(ctx.weight.shape)
+
+
+def _conv_input_grad(ctx, g_cols: np.ndarray) -> np.ndarray:
+    """∂L/∂x = col2im(Wᵀ G), cropped to the unpadded input: the direct kernel, per-offset GEMMs
+    for stride 1 (``input_grad_rows``), else col2im of Wᵀ G slice by slice."""
+    w, xp, options = ctx.w, ctx.xp, ctx.options
+    if ctx.direct:
+        image = np.empty(xp.shape, dtype=g_cols.dtype)
+        conv_direct.input_grad_rows(ctx.weight, g_cols, _image_rows(image), xp.shape[3], *options[2])
+    elif options[1] == (1, 1):
+        with _gemm_threads(w):
+            image = input_grad_rows(w, g_cols, xp.shape, options[0], options[2])
+    else:
+        image = np.zeros(xp.shape, dtype=g_cols.dtype)
+        with _gemm_threads(w):
+            for part in batch_slices(g_cols.shape[1], w.shape[0] * w.shape[2] * g_cols.shape[2]):
+                g3 = g_cols[:, part].reshape(w.shape[:2] + (-1,))
                 cols = np.matmul(w.transpose(0, 2, 1), g3).reshape(-1, g3.shape[2])
                 col2im(cols, image[:, part].shape, *options, out=image[:, part])
-        if need_x:
-            if rows:
-                image = input_grad_rows(w, g_cols, xp.shape, options[0], options[2])
-            (top, _), (left, _) = ctx.padding
-            h, width = ctx.x_shape[2:]
-            grad_x = image[:, :, top: top + h, left: left + width].transpose(1, 0, 2, 3)
-        if need_w:
-            grad_w = grad_w.reshape(ctx.weight_shape)
-        if need_b and need_b[0]:
-            grad_b = g_cols.sum(axis=(1, 2))  # contiguous, zero in the junk columns
-        return grad_x, grad_w, grad_b
+    (top, _), (left, _) = ctx.padding
+    h, width = ctx.x_shape[2:]
+    return image[:, :, top: top + h, left: left + width].transpose(1, 0, 2, 3)
 
 
 class ConvTranspose2dFunction(Function):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ...autograd import Function, Tensor
+from ..kernels import pool_direct
 from ..kernels.im2col import output_size
 from ..kernels.pooling import avg_pool, avg_pool_backward, max_pool, max_pool_backward, pad_hw
 from .conv import pair
@@ -14,17 +15,25 @@ from .conv import pair
 
 class MaxPool2dFunction(Function):
     """y[n,c,i,j] = max_{p,q} x̃[n, c, i·s+p·d, j·s+q·d]  (x̃: x padded with −∞);
-    ∂L/∂x = g routed to the position of each window's first maximum, 0 elsewhere."""
+    ∂L/∂x = g routed to the position of each window's first maximum, 0 elsewhere.
+    The 2×2, stride-2 pooling of float32 runs the compiled kernel that marks the maxima in
+    forward (``nn.kernels.pool_direct``) when Numba is installed."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, dilation):
+        ctx.padding, ctx.options, ctx.mask = padding, (kernel, stride, dilation), None
+        if pool_direct.fits(x, kernel, stride, padding, dilation):
+            y, ctx.mask = pool_direct.max_pool_2x2(x)
+            return y
         xp = pad_hw(x, padding, -np.inf)
         y = max_pool(xp, kernel, stride, dilation)
-        ctx.xp, ctx.y, ctx.padding, ctx.options = xp, y, padding, (kernel, stride, dilation)
+        ctx.xp, ctx.y = xp, y
         return y
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.mask is not None:
+            return pool_direct.max_pool_2x2_backward(g, ctx.mask)
         grad = max_pool_backward(g, ctx.xp, ctx.y, *ctx.options)
         (ph, pw), (h, w) = ctx.padding, ctx.xp.shape[2:]
         return grad[:, :, ph: h - ph, pw: w - pw]

@@ -36,6 +36,9 @@ Strategy of the fast versions (measured on LeNet-5; see BENCHMARKS.md):
   these sizes), and ``pixels`` drops them with a strided view. 2-3x faster copies on LeNet.
 * ∂L/∂x of a stride-1 convolution (``input_grad_rows``) needs no (C·KH·KW, N·L) buffer: one small
   GEMM per kernel offset, added onto the rows it belongs to, for the whole batch at once.
+* Layers with few input channels (LeNet's: 1 and 6) skip the window matrix where BLAS would run
+  far below its peak: ``conv_direct`` computes the same sums on the same row-run layout as
+  compiled loops (Numba), and these NumPy GEMMs are its reference in the tests.
 * col2im loops over the KH·KW kernel offsets only (25 for a 5×5 kernel), each step one vectorized
   add of a strided slice: for a fixed offset (p, q) the windows hit distinct pixels, so ``+=`` on
   the slice is exact even when the windows overlap.

@@ -10,7 +10,9 @@ pixels. Arrays keep the memory layout of their input (``order='K'``), so the cha
 activations of a convolution stay channel-major. Max pooling keeps no index array: the backward
 finds each window's first maximum again by comparing the saved input with the saved output (the
 same pixel PyTorch picks). For a fixed offset the windows hit distinct pixels, so the backward
-``+=`` on a window view is exact even when windows overlap.
+``+=`` on a window view is exact even when windows overlap. The usual 2×2, stride-2 max pool of
+float32 runs a compiled kernel instead when Numba is installed (``pool_direct``: it marks the
+maxima in forward, so that the backward is one pass); these kernels are its reference.
 """
 from __future__ import annotations
 
