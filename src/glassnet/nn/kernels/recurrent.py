@@ -142,7 +142,7 @@ def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, st
     array for LSTM and plain RNN, where both enter the gates as a sum).
     """
     steps, batch, width = d_x_gates.shape
-    need_x, *need_sums = ctx.needs_input_grad[:5]
+    need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad[:5]
     grad_x = np.empty(ctx.x.shape, dtype=d_x_gates.dtype) if need_x else None
     in_slots, _, _ = slots(steps, ctx.reverse)
     h_in = states[in_slots]
@@ -152,10 +152,13 @@ def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, st
         d_h = d_h_gates[times].reshape(-1, width)
         if need_x:
             np.matmul(d_x, ctx.w_ih, out=grad_x[times].reshape(len(d_x), -1))
-        terms = (lambda: d_x.T @ ctx.x[times].reshape(len(d_x), -1),
-                 lambda: d_h.T @ h_in[times].reshape(len(d_h), -1),
-                 lambda: d_x.sum(axis=0), lambda: d_h.sum(axis=0))
-        return [term() if need else None for term, need in zip(terms, need_sums)]
+        sum_x = d_x.sum(axis=0) if need_b_ih or need_b_hh else None
+        if need_b_hh:  # LSTM, RNN: the same sum as b_ih's
+            sum_h = sum_x.copy() if d_h_gates is d_x_gates else d_h.sum(axis=0)
+        return [d_x.T @ ctx.x[times].reshape(len(d_x), -1) if need_w_ih else None,
+                d_h.T @ h_in[times].reshape(len(d_h), -1) if need_w_hh else None,
+                sum_x if need_b_ih else None,
+                sum_h if need_b_hh else None]
 
     parts = min(threads, steps)
     blocks = in_parallel(block, [slice(steps * k // parts, steps * (k + 1) // parts) for k in range(parts)])
