@@ -155,7 +155,8 @@ def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, st
         sum_x = d_x.sum(axis=0) if need_b_ih or need_b_hh else None
         if need_b_hh:  # LSTM, RNN: the same sum as b_ih's
             sum_h = sum_x.copy() if d_h_gates is d_x_gates else d_h.sum(axis=0)
-        return [d_x.T @ ctx.x[times].reshape(len(d_x), -1) if need_w_ih else None,
+        x_rows = ctx.x[times].reshape(len(d_x), -1)
+        return [np.ascontiguousarray((x_rows.T @ d_x).T) if need_w_ih else None,  # (xᵀδ)ᵀ: faster than δᵀx
                 d_h.T @ h_in[times].reshape(len(d_h), -1) if need_w_hh else None,
                 sum_x if need_b_ih else None,
                 sum_h if need_b_hh else None]
@@ -188,7 +189,7 @@ class RNNSequence(Function):
         states = np.empty((steps + 1,) + h0.shape, dtype=x.dtype)
         states[steps if reverse else 0] = h0
         xw = np.empty((steps, batch, w_hh.shape[0]), dtype=x.dtype)
-        w_hh_t, bias = w_hh.T, b_ih + b_hh
+        w_hh_t, bias = np.ascontiguousarray(w_hh.T), b_ih + b_hh
 
         def run(r: slice) -> None:
             project_inputs(x, w_ih, bias, xw, r)
@@ -347,7 +348,7 @@ class LSTMSequence(Function):
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
         sig = (0, 1, 3)
         w_ih_half, bias_half = half_scaled(w_ih, hidden, sig), half_scaled(b_ih + b_hh, hidden, sig)
-        w_hh_t = half_scaled(w_hh, hidden, sig).T
+        w_hh_t = np.ascontiguousarray(half_scaled(w_hh, hidden, sig).T)  # (H, G·H): h W_hhᵀ as an NN GEMM
 
         gates = np.empty((steps, batch, 4 * hidden), dtype=x.dtype)  # input projections, then gates
         states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
@@ -418,7 +419,7 @@ class GRUSequence(Function):
         bias = b_ih.copy()
         bias[:2 * hidden] += b_hh[:2 * hidden]  # b_hn stays inside r ⊙ (…)
         w_ih_half, bias_half = half_scaled(w_ih, hidden, sig), half_scaled(bias, hidden, sig)
-        w_hh_t = half_scaled(w_hh, hidden, sig).T
+        w_hh_t = np.ascontiguousarray(half_scaled(w_hh, hidden, sig).T)  # (H, G·H): h W_hhᵀ as an NN GEMM
         b_hn = b_hh[2 * hidden:]
 
         xw = np.empty((steps, batch, 3 * hidden), dtype=x.dtype)
