@@ -153,13 +153,12 @@ def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, st
         if need_x:
             np.matmul(d_x, ctx.w_ih, out=grad_x[times].reshape(len(d_x), -1))
         sum_x = d_x.sum(axis=0) if need_b_ih or need_b_hh else None
-        if need_b_hh:  # LSTM, RNN: the same sum as b_ih's
-            sum_h = sum_x.copy() if d_h_gates is d_x_gates else d_h.sum(axis=0)
+        same = d_h_gates is d_x_gates  # LSTM, RNN: b_hh's sum is b_ih's
         x_rows = ctx.x[times].reshape(len(d_x), -1)
         return [np.ascontiguousarray((x_rows.T @ d_x).T) if need_w_ih else None,  # (xᵀδ)ᵀ: faster than δᵀx
                 d_h.T @ h_in[times].reshape(len(d_h), -1) if need_w_hh else None,
                 sum_x if need_b_ih else None,
-                sum_h if need_b_hh else None]
+                (sum_x.copy() if same else d_h.sum(axis=0)) if need_b_hh else None]
 
     parts = min(threads, steps)
     blocks = in_parallel(block, [slice(steps * k // parts, steps * (k + 1) // parts) for k in range(parts)])
