@@ -73,7 +73,8 @@ def main():
     x = rng.standard_normal((STEPS, BATCH, INPUT)).astype(np.float32)
     y = rng.standard_normal((BATCH, 1)).astype(np.float32)
     print(f"{ARGS.threads} thread(s), {ARGS.rounds} rounds x {ARGS.steps} steps, "
-          f"input {INPUT}, hidden {HIDDEN}, sequence {STEPS}, batch {BATCH}, Adam")
+          f"input {INPUT}, hidden {HIDDEN}, sequence {STEPS}, batch {BATCH}, Adam, "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"{'model':6} {'glassnet seq/s':>15} {'PyTorch seq/s':>14} {'ratio':>6}")
     for kind in ARGS.models.split(","):
         (t_rnn, t_head), (g_rnn, g_head) = make_pair(kind)
@@ -87,7 +88,7 @@ def main():
             g_times.append(glassnet_round(g_rnn, g_head, g_opt, x, y, ARGS.steps))
         g_rate = BATCH * ARGS.steps / statistics.median(g_times)
         t_rate = BATCH * ARGS.steps / statistics.median(t_times)
-        print(f"{kind:6} {g_rate:15.0f} {t_rate:14.0f} {g_rate / t_rate:5.2f}x")
+        print(f"{kind:6} {g_rate:15.0f} {t_rate:14.0f} {g_rate / t_rate:5.2f}x   (load {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

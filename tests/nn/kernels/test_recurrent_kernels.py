@@ -90,3 +90,26 @@ def test_compiled_gate_math_equals_numpy_steps(mode, options, monkeypatch):
     reference = run()
     for a, b in zip(compiled, reference):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", list(KERNELS))
+@pytest.mark.parametrize("options", [{}, {"lengths": [3, 5, 1, 4, 5], "reverse": True}])
+def test_batch_cut_into_parts_gives_the_same_result(mode, options, monkeypatch):
+    """With several threads the batch rows run as parts on their own threads; three uneven parts
+    (and the weight gradients in three blocks of steps) must give what one part gives."""
+    from glassnet.nn.kernels import recurrent
+
+    arrays = _arrays(mode, np.random.default_rng(5), batch=5)
+    weights = np.random.default_rng(6).standard_normal((5 + (2 if mode == "LSTM" else 1), 5, 6))
+
+    def run():
+        tensors = [gn.tensor(a.copy(), requires_grad=True) for a in arrays]
+        out = _fused(mode, tensors, **options)
+        (out * weights).sum().backward()
+        return [out.data] + [t.grad for t in tensors]
+
+    whole = run()
+    monkeypatch.setattr(recurrent, "batch_parts", lambda batch: [slice(0, 1), slice(1, 3), slice(3, batch)])
+    parts = run()
+    for a, b in zip(parts, whole):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

@@ -3,7 +3,9 @@
 A recurrent step multiplies a (B, H) state by an (H, G·H) weight: far too small to share between
 threads, and on a busy machine OpenBLAS's threads spin-wait on each other for longer than the
 product takes (ten times slower on two loaded cores). PyTorch runs such products on one thread by
-its grain-size rule; ``one_blas_thread()`` does the same around the time loop of a kernel.
+its grain-size rule; ``one_blas_thread()`` does the same around the time loop of a kernel, and
+``blas_thread_count()`` (read before entering it) tells how many threads the caller allowed, for
+a kernel to use in a way that needs no barrier per product (``recurrent.py`` runs batch parts).
 """
 from __future__ import annotations
 
@@ -25,15 +27,15 @@ def _blas_libraries() -> list:
     return _BLAS
 
 
-SMALL_PRODUCT_FLOPS = 5e7  # below this a matrix product is faster on one thread than on several
+def blas_thread_count() -> int:
+    """The most threads a BLAS library NumPy uses may run now (1 without threadpoolctl: unknown)."""
+    return max((lib.num_threads for lib in _blas_libraries()), default=1)
 
 
 @contextmanager
-def one_blas_thread(flops: float = 0.0):
-    """Limit the BLAS libraries NumPy uses to one thread inside the block, unless the products in it
-    are large (``flops``, the multiply-adds of the largest one, at least ``SMALL_PRODUCT_FLOPS``)."""
-    active = flops < SMALL_PRODUCT_FLOPS
-    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if active and lib.num_threads != 1]
+def one_blas_thread():
+    """Limit the BLAS libraries NumPy uses to one thread inside the block."""
+    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != 1]
     for lib, _ in libraries:
         lib.set_num_threads(1)
     try:

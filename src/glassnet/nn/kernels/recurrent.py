@@ -2,12 +2,21 @@
 
 Each kernel follows the same plan (what cuDNN and PyTorch's CPU path do, written out in NumPy):
 
-1. the input projection  X W_ihᵀ + b  for *all* time steps as one GEMM before the loop;
+1. the input projection  X W_ihᵀ + b  for *all* time steps as one (stacked) GEMM before the loop;
 2. per step, one GEMM  h W_hhᵀ  for all gates, then the gate math in a few in-place ufuncs;
 3. back-propagation through time as one backward loop (iterative: memory linear in the sequence
    length), keeping only the per-step gate gradients;
 4. the weight gradients once per sequence, as one GEMM each over all steps stacked:
    ∂L/∂W_ih = Σ_t δ_tᵀ x_t,  ∂L/∂W_hh = Σ_t δ_tᵀ h_{t-1},  ∂L/∂x = δ W_ih.
+
+Threads. The per-step products are small ((B, H) by (H, G·H)); split between BLAS threads, each
+step ends in a barrier where the threads spin-wait on each other, which on a busy machine costs
+more than the product. So BLAS runs on one thread inside the kernels (``one_blas_thread``), and
+when it was allowed n ≥ 2 threads the kernels use them another way: the rows of a batch are
+independent sequences, so the batch is cut into n parts (``batch_parts``, at least
+``MIN_PART_ROWS`` rows each) and each part runs steps 1–3 on its own thread, start to end, with no
+synchronization until the join; step 4 is cut along time into n blocks of steps whose partial
+sums are added. One thread (``OPENBLAS_NUM_THREADS=1``) means one part: all on the calling thread.
 
 The readable per-step cells built from autograd ops are in ``recurrent_reference.py``; the tests
 hold these kernels equal to them. The gate math of one step is a plain NumPy function here
@@ -24,11 +33,14 @@ state is the one at its last step; ``reverse`` runs the direction from each row'
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ...autograd import Function
 from . import recurrent_numba as compiled
-from .blas import one_blas_thread
+from .blas import blas_thread_count, one_blas_thread
 
 
 def keep_masks(lengths, steps: int, dtype) -> np.ndarray | None:
@@ -65,13 +77,38 @@ def slots(steps: int, reverse: bool) -> tuple[slice, slice, int]:
     return slice(0, steps), slice(1, steps + 1), steps
 
 
-def project_inputs(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """x W_ihᵀ + b for all T·B rows at once: (T, B, I) → (T, B, G·H)."""
-    steps, batch, inputs = x.shape
-    with one_blas_thread(steps * batch * inputs * w_ih.shape[0]):
-        projected = (x.reshape(steps * batch, inputs) @ w_ih.T).reshape(steps, batch, -1)
-    projected += bias
-    return projected
+MIN_PART_ROWS = 16  # batch rows per thread: with fewer, the per-step products run far below speed
+_pool = None
+
+
+def batch_parts(batch: int) -> list[slice]:
+    """The batch rows cut into as many parts as BLAS may use threads (ask before ``one_blas_thread``)."""
+    parts = max(1, min(blas_thread_count(), os.cpu_count() or 1, batch // MIN_PART_ROWS))
+    return [slice(batch * k // parts, batch * (k + 1) // parts) for k in range(parts)]
+
+
+def in_parallel(work, parts: list) -> list:
+    """[work(part) for part in parts], the first on this thread and the others on helper threads."""
+    global _pool
+    if len(parts) > 1 and _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=max(1, (os.cpu_count() or 2) - 1),
+                                   thread_name_prefix="glassnet-recurrent")
+    futures = [_pool.submit(work, part) for part in parts[1:]]
+    return [work(parts[0])] + [future.result() for future in futures]
+
+
+def _forget_pool() -> None:
+    global _pool
+    _pool = None
+
+
+os.register_at_fork(after_in_child=_forget_pool)  # a forked child has no helper threads
+
+
+def project_inputs(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray, out: np.ndarray, rows: slice) -> None:
+    """out[:, rows] = x[:, rows] W_ihᵀ + b: every step's input projection, (T, b, I) → (T, b, G·H)."""
+    np.matmul(x[:, rows], w_ih.T, out=out[:, rows])
+    out[:, rows] += bias
 
 
 def half_scaled(weight: np.ndarray, hidden: int, sigmoid_blocks) -> np.ndarray:
@@ -96,25 +133,37 @@ def pack(states: np.ndarray, keep, reverse: bool, *finals) -> np.ndarray:
     return packed
 
 
-def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, states: np.ndarray):
-    """∂L/∂x, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b_ih, ∂L/∂b_hh from the per-step gate gradients, one GEMM each.
+def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, states: np.ndarray,
+                           threads: int) -> tuple:
+    """∂L/∂x, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b_ih, ∂L/∂b_hh from the per-step gate gradients, one GEMM each
+    per block of steps (``threads`` blocks, on as many threads, partial sums added).
 
     ``d_x_gates`` (T, B, G) is ∂L/∂(x W_ihᵀ + b_ih) and ``d_h_gates`` ∂L/∂(h W_hhᵀ + b_hh) (the same
     array for LSTM and plain RNN, where both enter the gates as a sum).
     """
     steps, batch, width = d_x_gates.shape
     need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad[:5]
-    dx_rows = d_x_gates.reshape(steps * batch, width)
-    dh_rows = d_h_gates.reshape(steps * batch, width)
+    grad_x = np.empty(ctx.x.shape, dtype=d_x_gates.dtype) if need_x else None
     in_slots, _, _ = slots(steps, ctx.reverse)
-    h_in = states[in_slots].reshape(steps * batch, -1)
-    with one_blas_thread(dh_rows.size * max(h_in.shape[1], ctx.x.shape[-1])):
-        grad_x = (dx_rows @ ctx.w_ih).reshape(steps, batch, -1) if need_x else None
-        grad_w_ih = dx_rows.T @ ctx.x.reshape(steps * batch, -1) if need_w_ih else None
-        grad_w_hh = dh_rows.T @ h_in if need_w_hh else None
-    grad_b_ih = dx_rows.sum(axis=0) if need_b_ih else None
-    grad_b_hh = dh_rows.sum(axis=0) if need_b_hh else None
-    return grad_x, grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh
+    h_in = states[in_slots]
+
+    def block(times: slice) -> list:
+        d_x = d_x_gates[times].reshape(-1, width)
+        d_h = d_h_gates[times].reshape(-1, width)
+        if need_x:
+            np.matmul(d_x, ctx.w_ih, out=grad_x[times].reshape(len(d_x), -1))
+        sum_x = d_x.sum(axis=0) if need_b_ih or need_b_hh else None
+        same = d_h_gates is d_x_gates  # LSTM, RNN: b_hh's sum is b_ih's
+        x_rows = ctx.x[times].reshape(len(d_x), -1)
+        return [np.ascontiguousarray((x_rows.T @ d_x).T) if need_w_ih else None,  # (xᵀδ)ᵀ: faster than δᵀx
+                d_h.T @ h_in[times].reshape(len(d_h), -1) if need_w_hh else None,
+                sum_x if need_b_ih else None,
+                (sum_x.copy() if same else d_h.sum(axis=0)) if need_b_hh else None]
+
+    parts = min(threads, steps)
+    blocks = in_parallel(block, [slice(steps * k // parts, steps * (k + 1) // parts) for k in range(parts)])
+    sums = [None if first is None else sum(rest, start=first) for first, *rest in zip(*blocks)]
+    return (grad_x, *sums)
 
 
 def _carry(d_state: np.ndarray, keep_t, d_through_cell: np.ndarray) -> np.ndarray:
@@ -136,18 +185,24 @@ class RNNSequence(Function):
         steps, batch, _ = x.shape
         ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse, ctx.relu = x, w_ih, w_hh, reverse, nonlinearity == "relu"
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
-        xw = project_inputs(x, w_ih, b_ih + b_hh)
         states = np.empty((steps + 1,) + h0.shape, dtype=x.dtype)
         states[steps if reverse else 0] = h0
-        w_hh_t = w_hh.T
-        with one_blas_thread():
+        xw = np.empty((steps, batch, w_hh.shape[0]), dtype=x.dtype)
+        w_hh_t, bias = np.ascontiguousarray(w_hh.T), b_ih + b_hh
+
+        def run(r: slice) -> None:
+            project_inputs(x, w_ih, bias, xw, r)
             for t, i, o in time_steps(steps, reverse):
-                h = np.matmul(states[i], w_hh_t, out=states[o])
-                h += xw[t]
+                h = np.matmul(states[i, r], w_hh_t, out=states[o, r])
+                h += xw[t, r]
                 np.maximum(h, 0, out=h) if ctx.relu else np.tanh(h, out=h)
                 if keep is not None:
-                    h *= keep[t]
-                    h += states[i] * (1 - keep[t])
+                    h *= keep[t, r]
+                    h += states[i, r] * (1 - keep[t, r])
+
+        parts = batch_parts(batch)
+        with one_blas_thread():
+            in_parallel(run, parts)
         ctx.states = states
         return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
 
@@ -156,13 +211,15 @@ class RNNSequence(Function):
         states, keep = ctx.states, ctx.keep
         steps = states.shape[0] - 1
         d_out = g[:steps] * keep if keep is not None else g[:steps]
-        d_h = g[steps].copy()
         d_pre = np.empty((steps,) + states.shape[1:], dtype=g.dtype)
-        with one_blas_thread():
+        d_h0 = np.empty_like(g[steps])
+
+        def run(r: slice) -> None:
+            d_h = g[steps, r].copy()
             for t, i, o in reversed(time_steps(steps, ctx.reverse)):
-                d_h += d_out[t]
-                d = d_pre[t]
-                h = states[o]
+                d_h += d_out[t, r]
+                d = d_pre[t, r]
+                h = states[o, r]
                 if ctx.relu:
                     np.multiply(d_h, h > 0, out=d)
                 else:
@@ -170,10 +227,15 @@ class RNNSequence(Function):
                     np.subtract(1, d, out=d)
                     d *= d_h
                 if keep is not None:
-                    d *= keep[t]
-                d_h = _carry(d_h, None if keep is None else keep[t], d @ ctx.w_hh)
-        grads = input_and_weight_grads(ctx, d_pre, d_pre, states)
-        return grads + (d_h,)
+                    d *= keep[t, r]
+                d_h = _carry(d_h, None if keep is None else keep[t, r], d @ ctx.w_hh)
+            d_h0[r] = d_h
+
+        parts = batch_parts(len(d_h0))
+        with one_blas_thread():
+            in_parallel(run, parts)
+            grads = input_and_weight_grads(ctx, d_pre, d_pre, states, len(parts))
+        return grads + (d_h0,)
 
 
 def _blocks(a: np.ndarray, count: int) -> list[np.ndarray]:
@@ -284,22 +346,29 @@ class LSTMSequence(Function):
         ctx.x, ctx.w_ih, ctx.w_hh, ctx.reverse = x, w_ih, w_hh, reverse
         ctx.keep = keep = keep_masks(lengths, steps, x.dtype)
         sig = (0, 1, 3)
-        # the input projection of every step, in the array that then holds the gates
-        gates = project_inputs(x, half_scaled(w_ih, hidden, sig), half_scaled(b_ih + b_hh, hidden, sig))
-        w_hh_t = half_scaled(w_hh, hidden, sig).T
+        w_ih_half, bias_half = half_scaled(w_ih, hidden, sig), half_scaled(b_ih + b_hh, hidden, sig)
+        w_hh_t = np.ascontiguousarray(half_scaled(w_hh, hidden, sig).T)  # (H, G·H): h W_hhᵀ as an NN GEMM
 
+        gates = np.empty((steps, batch, 4 * hidden), dtype=x.dtype)  # input projections, then gates
         states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
         cells = np.empty_like(states)
         tanh_c = np.empty((steps, batch, hidden), dtype=x.dtype)
-        hw = np.empty((batch, 4 * hidden), dtype=x.dtype)
         first = steps if reverse else 0
         states[first], cells[first] = h0, c0
         rows = keep_rows(keep, steps, batch, x.dtype)
         step = _steps_for(x, lstm_step_forward, "lstm_step_forward")
-        with one_blas_thread():
+
+        def run(r: slice) -> None:
+            project_inputs(x, w_ih_half, bias_half, gates, r)
+            hw = np.empty((r.stop - r.start, 4 * hidden), dtype=x.dtype)
             for t, i, o in time_steps(steps, reverse):
-                np.matmul(states[i], w_hh_t, out=hw)
-                step(gates[t], hw, states[i], cells[i], states[o], cells[o], tanh_c[t], rows[t])
+                np.matmul(states[i, r], w_hh_t, out=hw)
+                step(gates[t, r], hw, states[i, r], cells[i, r], states[o, r], cells[o, r], tanh_c[t, r],
+                     rows[t, r])
+
+        parts = batch_parts(batch)
+        with one_blas_thread():
+            in_parallel(run, parts)
         ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.rows = states, cells, tanh_c, gates, rows
         final = slots(steps, reverse)[2]
         return pack(states, keep, reverse, states[final], cells[final])
@@ -309,17 +378,23 @@ class LSTMSequence(Function):
         states, cells, tanh_c, gates, keep = ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.keep
         steps = tanh_c.shape[0]
         d_out = g[:steps] * keep if keep is not None else g[:steps]
-        d_h, d_c = g[steps].copy(), g[steps + 1].copy()
         d_gates = np.empty_like(gates)
+        d_h0, d_c0 = g[steps].copy(), g[steps + 1].copy()  # ∂L/∂h_T, ∂L/∂c_T, carried back to step 0
         step = _steps_for(g, lstm_step_backward, "lstm_step_backward")
-        through_w_hh = np.empty_like(d_h)
-        with one_blas_thread():
+
+        def run(r: slice) -> None:
+            d_h, d_c = d_h0[r], d_c0[r]
+            through_w_hh = np.empty_like(d_h)
             for t, i, o in reversed(time_steps(steps, ctx.reverse)):
-                d_h += d_out[t]
-                step(gates[t], tanh_c[t], cells[i], d_h, d_c, d_gates[t], ctx.rows[t])
-                d_h += np.matmul(d_gates[t], ctx.w_hh, out=through_w_hh)
-        grads = input_and_weight_grads(ctx, d_gates, d_gates, states)
-        return grads + (d_h, d_c)
+                d_h += d_out[t, r]
+                step(gates[t, r], tanh_c[t, r], cells[i, r], d_h, d_c, d_gates[t, r], ctx.rows[t, r])
+                d_h += np.matmul(d_gates[t, r], ctx.w_hh, out=through_w_hh)
+
+        parts = batch_parts(len(d_h0))
+        with one_blas_thread():
+            in_parallel(run, parts)
+            grads = input_and_weight_grads(ctx, d_gates, d_gates, states, len(parts))
+        return grads + (d_h0, d_c0)
 
 
 class GRUSequence(Function):
@@ -342,22 +417,30 @@ class GRUSequence(Function):
         sig = (0, 1)
         bias = b_ih.copy()
         bias[:2 * hidden] += b_hh[:2 * hidden]  # b_hn stays inside r ⊙ (…)
-        xw = project_inputs(x, half_scaled(w_ih, hidden, sig), half_scaled(bias, hidden, sig))
-        w_hh_t = half_scaled(w_hh, hidden, sig).T
+        w_ih_half, bias_half = half_scaled(w_ih, hidden, sig), half_scaled(bias, hidden, sig)
+        w_hh_t = np.ascontiguousarray(half_scaled(w_hh, hidden, sig).T)  # (H, G·H): h W_hhᵀ as an NN GEMM
         b_hn = b_hh[2 * hidden:]
 
+        xw = np.empty((steps, batch, 3 * hidden), dtype=x.dtype)
         states = np.empty((steps + 1, batch, hidden), dtype=x.dtype)
         rz = np.empty((steps, batch, 2 * hidden), dtype=x.dtype)
         new = np.empty((steps, batch, hidden), dtype=x.dtype)
         hw_n = np.empty_like(new)
-        hw = np.empty((batch, 3 * hidden), dtype=x.dtype)
         states[steps if reverse else 0] = h0
         rows = keep_rows(keep, steps, batch, x.dtype)
         step = _steps_for(x, gru_step_forward, "gru_step_forward")
-        with one_blas_thread():
+
+        def run(r: slice) -> None:
+            project_inputs(x, w_ih_half, bias_half, xw, r)
+            hw = np.empty((r.stop - r.start, 3 * hidden), dtype=x.dtype)
             for t, i, o in time_steps(steps, reverse):
-                np.matmul(states[i], w_hh_t, out=hw)
-                step(hw, xw[t], b_hn, states[i], rz[t], new[t], hw_n[t], states[o], rows[t])
+                np.matmul(states[i, r], w_hh_t, out=hw)
+                step(hw, xw[t, r], b_hn, states[i, r], rz[t, r], new[t, r], hw_n[t, r], states[o, r],
+                     rows[t, r])
+
+        parts = batch_parts(batch)
+        with one_blas_thread():
+            in_parallel(run, parts)
         ctx.states, ctx.rz, ctx.new, ctx.hw_n, ctx.rows = states, rz, new, hw_n, rows
         return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
 
@@ -366,16 +449,22 @@ class GRUSequence(Function):
         states, keep = ctx.states, ctx.keep
         steps, batch, hidden = ctx.new.shape
         d_out = g[:steps] * keep if keep is not None else g[:steps]
-        d_h = g[steps].copy()
+        d_h0 = g[steps].copy()  # ∂L/∂h_T, carried back to step 0
         d_x_gates = np.empty((steps, batch, 3 * hidden), dtype=g.dtype)
         d_h_gates = np.empty_like(d_x_gates)
         step = _steps_for(g, gru_step_backward, "gru_step_backward")
-        through_w_hh = np.empty_like(d_h)
-        with one_blas_thread():
+
+        def run(r: slice) -> None:
+            d_h = d_h0[r]
+            through_w_hh = np.empty_like(d_h)
             for t, i, o in reversed(time_steps(steps, ctx.reverse)):
-                d_h += d_out[t]
-                step(ctx.rz[t], ctx.new[t], ctx.hw_n[t], states[i], d_h, d_x_gates[t], d_h_gates[t],
-                     ctx.rows[t])
-                d_h += np.matmul(d_h_gates[t], ctx.w_hh, out=through_w_hh)
-        grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states)
-        return grads + (d_h,)
+                d_h += d_out[t, r]
+                step(ctx.rz[t, r], ctx.new[t, r], ctx.hw_n[t, r], states[i, r], d_h, d_x_gates[t, r],
+                     d_h_gates[t, r], ctx.rows[t, r])
+                d_h += np.matmul(d_h_gates[t, r], ctx.w_hh, out=through_w_hh)
+
+        parts = batch_parts(batch)
+        with one_blas_thread():
+            in_parallel(run, parts)
+            grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states, len(parts))
+        return grads + (d_h0,)

@@ -5,7 +5,10 @@ into a single pass over the (B, H) arrays: the same equations (see ``LSTMSequenc
 ``GRUSequence``), the same storage layout, and ``keep`` (B,) = 1 on live rows, 0 on padded ones.
 ``tanh`` is a rational approximation (as in Eigen's float path, error ≈ 1e-7, far inside the 1e-4
 agreement with PyTorch): NumPy's float32 ``tanh`` is not vectorized on every CPU and was the
-largest cost of the NumPy kernels. Without Numba, or for float64, the NumPy kernels run.
+largest cost of the NumPy kernels. The backward loops read and write each gate block through its
+own 1-D view (``row[:H]``, ``row[H:2H]`` …) rather than ``row[k·H + j]``: LLVM vectorizes those
+loops, 2–3x faster per step (the forward passes are bound by ``tanh`` either way).
+Without Numba, or for float64, the NumPy kernels run.
 """
 from __future__ import annotations
 
@@ -64,18 +67,20 @@ if numba is not None:
         ∂L/∂c_{t-1}); ``d_h`` is overwritten by the part of ∂L/∂h_{t-1} that skips W_hh."""
         batch, hidden = d_h.shape
         for b in range(batch):
-            k, row, drow, tb, cp, dhb, dcb = keep[b], a[b], d[b], tanh_c[b], c_prev[b], d_h[b], d_c[b]
+            k = keep[b]
+            row, drow = a[b], d[b]
+            i, f, g, o = row[:hidden], row[hidden:2 * hidden], row[2 * hidden:3 * hidden], row[3 * hidden:]
+            d_i, d_f, d_g, d_o = drow[:hidden], drow[hidden:2 * hidden], drow[2 * hidden:3 * hidden], drow[3 * hidden:]
+            tb, cp, dhb, dcb = tanh_c[b], c_prev[b], d_h[b], d_c[b]
             for j in range(hidden):
-                i, f = row[j], row[hidden + j]
-                g, o = row[2 * hidden + j], row[3 * hidden + j]
                 t = tb[j]
                 dh = dhb[j] * k
-                dc = dcb[j] * k + dh * o * (ONE - t * t)
-                drow[j] = dc * g * i * (ONE - i)
-                drow[hidden + j] = dc * cp[j] * f * (ONE - f)
-                drow[2 * hidden + j] = dc * i * (ONE - g * g)
-                drow[3 * hidden + j] = dh * t * o * (ONE - o)
-                dcb[j] = dc * f + (ONE - k) * dcb[j]
+                dc = dcb[j] * k + dh * o[j] * (ONE - t * t)
+                d_i[j] = dc * g[j] * i[j] * (ONE - i[j])
+                d_f[j] = dc * cp[j] * f[j] * (ONE - f[j])
+                d_g[j] = dc * i[j] * (ONE - g[j] * g[j])
+                d_o[j] = dh * t * o[j] * (ONE - o[j])
+                dcb[j] = dc * f[j] + (ONE - k) * dcb[j]
                 dhb[j] = (ONE - k) * dhb[j]
 
     @jit
@@ -101,13 +106,17 @@ if numba is not None:
         (``d_h``, overwritten by the part of ∂L/∂h_{t-1} that skips W_hh)."""
         batch, hidden = d_h.shape
         for b in range(batch):
-            k, rzb, nb, mb, hp, dhb, dxb, dhwb = keep[b], rz[b], new[b], hw_n[b], h_prev[b], d_h[b], dx[b], dhw[b]
+            k = keep[b]
+            r, z = rz[b, :hidden], rz[b, hidden:]
+            d_r, d_z, d_n = dx[b, :hidden], dx[b, hidden:2 * hidden], dx[b, 2 * hidden:]
+            dh_r, dh_z, dh_n = dhw[b, :hidden], dhw[b, hidden:2 * hidden], dhw[b, 2 * hidden:]
+            nb, mb, hp, dhb = new[b], hw_n[b], h_prev[b], d_h[b]
             for j in range(hidden):
-                r, z, n = rzb[j], rzb[hidden + j], nb[j]
+                n = nb[j]
                 dh = dhb[j] * k
-                dn = dh * (ONE - z) * (ONE - n * n)
-                dz = dh * (hp[j] - n) * z * (ONE - z)
-                dr = dn * mb[j] * r * (ONE - r)
-                dxb[j], dxb[hidden + j], dxb[2 * hidden + j] = dr, dz, dn
-                dhwb[j], dhwb[hidden + j], dhwb[2 * hidden + j] = dr, dz, dn * r
-                dhb[j] = dh * z + (ONE - k) * dhb[j]
+                dn = dh * (ONE - z[j]) * (ONE - n * n)
+                dz = dh * (hp[j] - n) * z[j] * (ONE - z[j])
+                dr = dn * mb[j] * r[j] * (ONE - r[j])
+                d_r[j], d_z[j], d_n[j] = dr, dz, dn
+                dh_r[j], dh_z[j], dh_n[j] = dr, dz, dn * r[j]
+                dhb[j] = dh * z[j] + (ONE - k) * dhb[j]
