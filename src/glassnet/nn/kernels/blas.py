@@ -32,10 +32,15 @@ def blas_thread_count() -> int:
     return max((lib.num_threads for lib in _blas_libraries()), default=1)
 
 
+SMALL_PRODUCT_FLOPS = 5e7  # below this a matrix product is faster on one thread than on several
+
+
 @contextmanager
-def one_blas_thread():
-    """Limit the BLAS libraries NumPy uses to one thread inside the block."""
-    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != 1]
+def one_blas_thread(flops: float = 0.0):
+    """Limit the BLAS libraries NumPy uses to one thread inside the block, unless the products in it
+    are large (``flops``, the multiply-adds of the largest one, at least ``SMALL_PRODUCT_FLOPS``)."""
+    active = flops < SMALL_PRODUCT_FLOPS
+    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if active and lib.num_threads != 1]
     for lib, _ in libraries:
         lib.set_num_threads(1)
     try:
