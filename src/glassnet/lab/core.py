@@ -7,7 +7,6 @@ figures into ``out`` and says in a few lines what it showed.
 """
 from __future__ import annotations
 
-import contextlib
 import importlib
 import inspect
 import math
@@ -17,6 +16,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..nn.kernels.blas import one_blas_thread
 
 PASSED, FAILED, WAITING, RAN = "passed", "failed", "waiting", "ran"
 
@@ -152,7 +153,7 @@ class Lab:
         out = Path(out)
         start = time.perf_counter()
         try:
-            with one_blas_thread():
+            with one_blas_thread():  # labs multiply small matrices: BLAS threads only wait
                 result = self.fn(out, quick=quick, **params)
             result.status = result.verdict
         except Waiting as waiting:
@@ -163,16 +164,6 @@ class Lab:
         result.name, result.title, result.source = self.name, self.title, self.source
         result.seconds = time.perf_counter() - start
         return result
-
-
-def one_blas_thread():
-    """Labs multiply small matrices, where BLAS threads cost more than they bring (up to 40× slower on a
-    busy 2-core machine); scikit-learn's threadpoolctl limits them while a lab runs."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # scikit-learn (the 'all' extra) brings it; without it BLAS keeps its threads
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 REGISTRY: dict[str, Lab] = {}

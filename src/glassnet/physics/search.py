@@ -9,7 +9,6 @@ Methods (each trained on the same events, scored on the same held-out events):
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,24 +18,12 @@ from .. import optim
 from ..autograd import get_rng, no_grad
 from ..models import EventDNN, EventMPNN
 from ..nn import functional as F
+from ..nn.kernels.blas import blas_threads
 from . import evaluation
 from .events import EventSample, generate
 from .graphs import EventGraphs, event_graphs
 
 METHODS = ("mpnn", "dnn", "bdt")
-
-
-@contextlib.contextmanager
-def blas_threads(threads: int):
-    """Limit BLAS to ``threads`` threads inside the block (threadpoolctl; a no-op without it). The
-    networks here multiply small matrices, for which one thread beats a pool on a shared machine."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(threads):
-        yield
 
 
 class MethodUnavailable(RuntimeError):

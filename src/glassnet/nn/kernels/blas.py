@@ -9,7 +9,7 @@ a kernel to use in a way that needs no barrier per product (``recurrent.py`` run
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 try:
     from threadpoolctl import ThreadpoolController
@@ -36,15 +36,20 @@ SMALL_PRODUCT_FLOPS = 5e7  # below this a matrix product is faster on one thread
 
 
 @contextmanager
-def one_blas_thread(flops: float = 0.0):
-    """Limit the BLAS libraries NumPy uses to one thread inside the block, unless the products in it
-    are large (``flops``, the multiply-adds of the largest one, at least ``SMALL_PRODUCT_FLOPS``)."""
-    active = flops < SMALL_PRODUCT_FLOPS
-    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if active and lib.num_threads != 1]
+def blas_threads(threads: int):
+    """Limit the BLAS libraries NumPy uses to ``threads`` threads inside the block (a no-op without
+    threadpoolctl)."""
+    libraries = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != threads]
     for lib, _ in libraries:
-        lib.set_num_threads(1)
+        lib.set_num_threads(threads)
     try:
         yield
     finally:
-        for lib, threads in libraries:
-            lib.set_num_threads(threads)
+        for lib, previous in libraries:
+            lib.set_num_threads(previous)
+
+
+def one_blas_thread(flops: float = 0.0):
+    """One BLAS thread inside the block, unless the products in it are large (``flops``, the
+    multiply-adds of the largest one, at least ``SMALL_PRODUCT_FLOPS``)."""
+    return blas_threads(1) if flops < SMALL_PRODUCT_FLOPS else nullcontext()

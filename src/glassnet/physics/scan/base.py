@@ -9,23 +9,13 @@ function of its seed and its results file, and a resumed scan picks up where the
 """
 from __future__ import annotations
 
-import contextlib
 
 import numpy as np
 from tqdm.auto import tqdm
 
+from ...nn.kernels.blas import one_blas_thread
 from .evaluate import evaluate_point, make_executor
 from .results import ResultsFile, ScanResults
-
-
-def one_blas_thread():
-    """A context in which BLAS runs on one thread (if threadpoolctl is installed). The surrogate's
-    matrices are small: on a busy machine, BLAS threads cost far more in waiting than they save."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 class Scan:

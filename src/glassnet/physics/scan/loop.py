@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Scan, one_blas_thread
+from ...nn.kernels.blas import one_blas_thread
+from .base import Scan
 from .proposal import density_log_penalty, rejection_sample
 from .surrogate import MLPClassifier, MLPRegressor
 
