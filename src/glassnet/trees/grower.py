@@ -1,8 +1,8 @@
 """Growing one regression tree on binned data, gradients and hessians.
 
-The tree's rows (their codes, (g, h) and original indices) are copied once into working arrays in
-which each node owns a contiguous block; a split partitions the block in place (partition.py), so
-children are blocks again and histograms read memory in order.
+The tree's row indices are kept in one array in which each node owns a contiguous block; a split
+partitions the block in place (partition.py), so children are blocks again.  The codes and
+gradients never move: the histogram kernels read them through the indices.
 
 - depth-wise (XGBoost's default): split every node of a level before going deeper;
 - loss-guided (``grow_policy="lossguide"``, LightGBM's way): always split the leaf of largest gain.
@@ -51,7 +51,7 @@ class _TreeBuilder:
     """Holds the data of one round and the growing tree's node arrays."""
 
     def __init__(self, codes, gh, rows, n_bins, feature_mask, missing_bin, params):
-        self.codes, self.gh, self.order = codes[rows], gh[rows], rows.copy()     # working copies
+        self.codes, self.gh, self.order = codes, gh, rows.copy()     # only the indices are reordered
         self.n_bins, self.feature_mask, self.params = n_bins, feature_mask, params
         self.missing_bin = missing_bin
         self.hist_width = missing_bin + 1       # value bins, then the missing bin
@@ -77,16 +77,17 @@ class _TreeBuilder:
         return node
 
     def histogram(self, start, stop):
-        return build_histogram(self.codes[start:stop], self.gh[start:stop], self.hist_width, self.params.use_numba)
+        return build_histogram(self.codes, self.gh, self.order[start:stop], self.hist_width, self.params.use_numba)
 
     def root(self):
-        n = len(self.order)
-        return self.new_node(0, n, 0, self.gh.sum(axis=0), self.histogram(0, n))
+        hist = self.histogram(0, len(self.order))
+        # every row is in exactly one bin of feature 0 (its missing bin included): (G, H) of all rows
+        return self.new_node(0, len(self.order), 0, hist[0].sum(axis=0), hist)
 
     def split(self, node):
         """Partition the node's rows, build the smaller child's histogram, subtract for the other."""
         s = node.split
-        middle = partition(self.codes, self.gh, self.order, node.start, node.stop, s.feature, s.bin,
+        middle = partition(self.codes, self.order, node.start, node.stop, s.feature, s.bin,
                            s.default_left, self.missing_bin, self.params.use_numba)
         if not self.can_split(node.depth + 1):     # the children stay leaves: no histograms needed
             left_hist = right_hist = None
