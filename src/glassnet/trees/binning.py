@@ -48,14 +48,16 @@ class BinMapper:
         cuts = np.unique(values[positions])
         return cuts[cuts > distinct[0]]     # the first bin must hold the minimum
 
-    def transform(self, X):
-        """X (n, F) float -> codes (n, F) uint8; NaN -> ``missing_bin``."""
+    def transform(self, X, features=None):
+        """X (n, F) float -> codes (n, F) uint8; NaN -> ``missing_bin``.  With ``features`` (indices),
+        the codes of those columns only, (n, len(features))."""
         X = np.asarray(X)
-        codes = np.empty(X.shape, dtype=np.uint8)
-        for f, cuts in enumerate(self.cuts_):
+        features = range(X.shape[1]) if features is None else features
+        codes = np.empty((len(X), len(features)), dtype=np.uint8)
+        for j, f in enumerate(features):
             column = X[:, f]
-            codes[:, f] = np.searchsorted(cuts, column, side="right")
-            codes[np.isnan(column), f] = self.missing_bin
+            codes[:, j] = np.searchsorted(self.cuts_[f], column, side="right")
+            codes[np.isnan(column), j] = self.missing_bin
         return codes
 
     def fit_transform(self, X):

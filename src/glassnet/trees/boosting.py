@@ -86,8 +86,13 @@ class _GradientBoosting(BaseEstimator):
             raise ValueError("early_stopping_rounds needs at least one validation set in fit(eval_set=[(X, y)])")
 
         self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight)
-        codes = self.bin_mapper_.transform(X)
-        n_bins = self.bin_mapper_.n_bins()
+        # a feature of one value bin offers no split: the trees grow on the others only (their
+        # histograms cost time, and a constant column costs the most, all rows adding into one bin)
+        splittable = np.flatnonzero(self.bin_mapper_.n_bins() > 1)
+        if len(splittable) == 0:
+            splittable = np.array([0])      # one column, so that the root still has a histogram
+        codes = self.bin_mapper_.transform(X, splittable)
+        n_bins = self.bin_mapper_.n_bins()[splittable]
         K = self._loss.n_outputs
         self.base_score_ = (self._loss.margin(float(self.base_score)) if self.base_score is not None and K == 1
                             else self._loss.init_score(y, weight))
@@ -110,8 +115,10 @@ class _GradientBoosting(BaseEstimator):
                 features = self._sample_features(X.shape[1], rng)
                 for k in range(K):
                     gh = np.column_stack([gradients[:, k], hessians[:, k]])
-                    tree, leaves = grow_tree(codes, gh, rows, n_bins, features,
+                    tree, leaves = grow_tree(codes, gh, rows, n_bins, features[splittable],
                                              self.bin_mapper_.missing_bin, params)
+                    internal = tree["feature"] >= 0
+                    tree["feature"][internal] = splittable[tree["feature"][internal]]
                     forest.append(tree, self._thresholds(tree))
                     if len(rows) == len(X):
                         for node, leaf_rows in leaves:
