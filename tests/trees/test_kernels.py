@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from glassnet.trees.binning import BinMapper
-from glassnet.trees.histogram import (HAS_NUMBA, build_histogram_numba, build_histogram_numpy,
-                                      build_histogram_reference)
+from glassnet.trees.histogram import (HAS_NUMBA, build_histograms_numba, build_histograms_numpy,
+                                      build_histograms_reference)
 from glassnet.trees.partition import partition_numba, partition_numpy
 from glassnet.trees.split import find_best_split_numba, find_best_split_numpy, leaf_score, leaf_weight
 
@@ -36,28 +36,32 @@ def test_max_bin_must_fit_in_uint8_with_missing():
 
 
 def _histogram_case(seed=0, n=1000, n_features=5, n_bins=17):
+    """Codes, gradients, and three nodes: blocks of a shuffled index array, each in increasing order."""
     rng = np.random.default_rng(seed)
-    codes = rng.integers(0, n_bins, size=(n, n_features)).astype(np.uint8)
+    codes = np.asfortranarray(rng.integers(0, n_bins, size=(n, n_features)).astype(np.uint8))
     gh = np.column_stack([rng.normal(size=n), rng.random(n)])
-    rows = np.flatnonzero(rng.random(n) < 0.7)      # a node: some of the rows, in increasing order
-    return codes, gh, rows, n_bins
+    bounds = np.sort(rng.choice(np.arange(1, n), 3, replace=False))
+    order = np.concatenate([np.sort(block) for block in np.split(rng.permutation(n), bounds)])
+    return codes, gh, order, bounds[:-1], bounds[1:], n_bins
 
 
 def test_numpy_histogram_equals_reference():
-    case = _histogram_case()
-    np.testing.assert_allclose(build_histogram_numpy(*case), build_histogram_reference(*case), rtol=1e-12, atol=1e-12)
+    case = _histogram_case(n=300)
+    np.testing.assert_array_equal(build_histograms_numpy(*case), build_histograms_reference(*case))
 
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
 @pytest.mark.parametrize("n", [300, 60_000])        # serial and threaded paths
-def test_numba_histogram_equals_numpy(n):
-    case = _histogram_case(n=n)
-    np.testing.assert_allclose(build_histogram_numba(*case), build_histogram_numpy(*case), rtol=1e-10, atol=1e-9)
+@pytest.mark.parametrize("layout", ["F", "C"])
+def test_numba_histogram_equals_numpy_bit_for_bit(n, layout):
+    codes, *rest = _histogram_case(n=n)
+    codes = np.asarray(codes, order=layout)
+    np.testing.assert_array_equal(build_histograms_numba(codes, *rest), build_histograms_numpy(codes, *rest))
 
 
 @pytest.mark.parametrize("default_left", [False, True])
 def test_partition_is_stable_and_both_paths_agree(default_left):
-    codes, _, _, n_bins = _histogram_case(n=200)
+    codes, *_, n_bins = _histogram_case(n=200)
     codes[::9, 2] = n_bins                              # missing
     order = np.random.default_rng(1).permutation(200)
     paths = [partition_numpy] + ([partition_numba] if HAS_NUMBA else [])
@@ -95,7 +99,7 @@ def test_best_split_equals_brute_force(find_best_split, reg_lambda, reg_alpha, m
     codes = rng.integers(0, n_bins, size=(n, 3)).astype(np.uint8)
     codes[rng.random((n, 3)) < 0.1] = n_bins          # some missing values
     gh = np.column_stack([rng.normal(size=n) + (codes[:, 1] > 4), rng.random(n) + 0.1])
-    hist = build_histogram_reference(codes, gh, np.arange(n), n_bins + 1)
+    hist = build_histograms_reference(codes, gh, np.arange(n), [0], [n], n_bins + 1)[0]
     split = find_best_split(hist, gh.sum(axis=0), np.full(3, n_bins), np.ones(3, bool),
                             reg_lambda, reg_alpha, min_child_weight)
     gain, where = _brute_force_split(codes, gh, n_bins, reg_lambda, reg_alpha, min_child_weight)

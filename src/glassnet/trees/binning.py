@@ -50,10 +50,11 @@ class BinMapper:
 
     def transform(self, X, features=None):
         """X (n, F) float -> codes (n, F) uint8; NaN -> ``missing_bin``.  With ``features`` (indices),
-        the codes of those columns only, (n, len(features))."""
+        the codes of those columns only, (n, len(features)).  Stored column by column (Fortran
+        order): the histogram kernels read one feature's codes at a time."""
         X = np.asarray(X)
         features = range(X.shape[1]) if features is None else features
-        codes = np.empty((len(X), len(features)), dtype=np.uint8)
+        codes = np.empty((len(X), len(features)), dtype=np.uint8, order="F")
         for j, f in enumerate(features):
             column = X[:, f]
             codes[:, j] = np.searchsorted(self.cuts_[f], column, side="right")
