@@ -30,6 +30,21 @@ def test_bins_are_quantiles_when_many_and_split_condition_matches():
         np.testing.assert_array_equal(codes[:, 0] <= b, X[:, 0] < mapper.threshold(0, b))
 
 
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
+def test_numba_binning_equals_numpy():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3000, 4))
+    X[:, 1] = rng.integers(0, 5, size=3000)             # few distinct values
+    X[rng.random(X.shape) < 0.05] = np.nan
+    mapper = BinMapper(max_bin=32).fit(X[:2000])        # values outside the fitted range too
+    features = np.array([3, 1, 0])
+    expected = mapper.transform(X, features, use_numba=False)
+    codes = mapper.transform(X, features)
+    assert codes.flags.f_contiguous and expected.flags.f_contiguous
+    np.testing.assert_array_equal(codes, expected)
+    np.testing.assert_array_equal(mapper.transform(X), mapper.transform(X, use_numba=False))
+
+
 def test_max_bin_must_fit_in_uint8_with_missing():
     with pytest.raises(ValueError, match="max_bin"):
         BinMapper(max_bin=256)
