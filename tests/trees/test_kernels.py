@@ -6,6 +6,7 @@ from glassnet.trees.binning import BinMapper
 from glassnet.trees.histogram import (HAS_NUMBA, build_histograms_numba, build_histograms_numpy,
                                       build_histograms_reference)
 from glassnet.trees.partition import partition_numba, partition_numpy
+from glassnet.trees.losses import Logistic
 from glassnet.trees.split import find_best_split_numba, find_best_split_numpy, leaf_score, leaf_weight
 
 SPLIT_FINDERS = [find_best_split_numpy] + ([find_best_split_numba] if HAS_NUMBA else [])
@@ -130,3 +131,13 @@ def test_leaf_weight_soft_thresholds_and_respects_min_child_weight():
     assert leaf_weight(-3.0, 1.0, reg_lambda=1.0, reg_alpha=1.0) == pytest.approx(1.0)
     assert leaf_weight(0.5, 1.0, reg_lambda=1.0, reg_alpha=1.0) == 0.0
     assert leaf_weight(-3.0, 0.5, reg_lambda=1.0, reg_alpha=0.0, min_child_weight=1.0) == 0.0
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
+def test_numba_logistic_gradients_equal_numpy():
+    rng = np.random.default_rng(3)
+    y = (rng.random(5000) < 0.4).astype(np.float64)
+    raw = rng.normal(scale=8, size=(5000, 1))
+    loss = Logistic()
+    for fast, reference in zip(loss.gradients(y, raw), loss.gradients_numpy(y, raw)):
+        np.testing.assert_allclose(fast, reference, rtol=1e-14, atol=1e-15)   # tanh may differ in its last bit
