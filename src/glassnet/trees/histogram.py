@@ -13,12 +13,14 @@ the threads start once per level instead of once per node.  Three implementation
 
 - ``build_histograms_reference``: the loops, for reading.
 - ``build_histograms_numpy``: per node one ``np.bincount`` over "feature offset + bin" codes.
-- ``build_histograms_numba``: compiled with Numba (optional, the ``fast`` extra), feature by
-  feature.  The codes are stored column by column (Fortran order), so one feature's codes are
+- ``build_histograms_numba``: compiled with Numba (optional, the ``fast`` extra), two features
+  at a time.  The codes are stored column by column (Fortran order), so one feature's codes are
   one contiguous n-byte column (200 kB for 200,000 rows, it stays in cache) and the gradients
   of the nodes' rows are first gathered once into a contiguous buffer (LightGBM's "ordered
-  gradients"), which every feature then reads in sequence.  The threads share out the features
-  (``numba.prange``): every node's histogram uses all threads, with no per-thread copies to add up.
+  gradients"), which every feature then reads in sequence.  The threads share out the feature
+  pairs (``numba.prange``): every node's histogram uses all threads, with no per-thread copies to
+  add up.  (Row by row over C-ordered codes, with per-thread histograms, was slower below the
+  root: a deep node's rows are scattered, and each one costs a cache miss in codes and in gh.)
 
 Every bin receives its rows' g and h in the same order (increasing row index) in all three, so
 they give bit-for-bit the same sums whatever the number of threads.
@@ -75,27 +77,46 @@ if HAS_NUMBA:
                 ordered[k, 1] = gh[order[k], 1]
 
     @numba.njit(nogil=True, cache=True)
-    def _feature_histograms(column, ordered, order, starts, stops, hist, f):
+    def _pair_histograms(codes, ordered, order, starts, stops, hist, f):
+        """Features f and f + 1 in one pass over the rows: the row index and its (g, h) are read once
+        for both, and the two features' additions form two independent chains that the CPU overlaps
+        (about 1.5x faster than one feature at a time).  Feature f alone when it is the last one."""
+        first = codes[:, f]
+        if f + 1 == codes.shape[1]:
+            for j in range(len(starts)):
+                for k in range(starts[j], stops[j]):
+                    b = first[order[k]]
+                    hist[j, f, b, 0] += ordered[k, 0]
+                    hist[j, f, b, 1] += ordered[k, 1]
+            return
+        second = codes[:, f + 1]
         for j in range(len(starts)):
+            hist_first, hist_second = hist[j, f], hist[j, f + 1]
             for k in range(starts[j], stops[j]):
-                b = column[order[k]]
-                hist[j, f, b, 0] += ordered[k, 0]
-                hist[j, f, b, 1] += ordered[k, 1]
+                i = order[k]
+                g = ordered[k, 0]
+                h = ordered[k, 1]
+                b = first[i]
+                hist_first[b, 0] += g
+                hist_first[b, 1] += h
+                b = second[i]
+                hist_second[b, 0] += g
+                hist_second[b, 1] += h
 
     @numba.njit(parallel=True, cache=True)
     def _build_parallel(codes, gh, order, starts, stops, n_bins, ordered):
         _gather(gh, order, starts, stops, ordered)
         hist = np.zeros((len(starts), codes.shape[1], n_bins, 2))
-        for f in numba.prange(codes.shape[1]):
-            _feature_histograms(codes[:, f], ordered, order, starts, stops, hist, f)
+        for pair in numba.prange((codes.shape[1] + 1) // 2):
+            _pair_histograms(codes, ordered, order, starts, stops, hist, 2 * pair)
         return hist
 
     @numba.njit(nogil=True, cache=True)
     def _build_serial(codes, gh, order, starts, stops, n_bins, ordered):
         _gather(gh, order, starts, stops, ordered)
         hist = np.zeros((len(starts), codes.shape[1], n_bins, 2))
-        for f in range(codes.shape[1]):
-            _feature_histograms(codes[:, f], ordered, order, starts, stops, hist, f)
+        for f in range(0, codes.shape[1], 2):
+            _pair_histograms(codes, ordered, order, starts, stops, hist, f)
         return hist
 
     def build_histograms_numba(codes, gh, order, starts, stops, n_bins, ordered=None):
