@@ -140,4 +140,5 @@ def test_numba_logistic_gradients_equal_numpy():
     raw = rng.normal(scale=8, size=(5000, 1))
     loss = Logistic()
     for fast, reference in zip(loss.gradients(y, raw), loss.gradients_numpy(y, raw)):
-        np.testing.assert_allclose(fast, reference, rtol=1e-14, atol=1e-15)   # 1/(1+e^-z) vs the tanh form: last bits differ
+        # σ as 1/(1+e^-z) against the tanh form: equal but for the last bits
+        np.testing.assert_allclose(fast, reference, rtol=1e-14, atol=1e-15)
