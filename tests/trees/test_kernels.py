@@ -5,7 +5,7 @@ import pytest
 from glassnet.trees.binning import BinMapper
 from glassnet.trees.histogram import (HAS_NUMBA, build_histograms_numba, build_histograms_numpy,
                                       build_histograms_reference)
-from glassnet.trees.partition import partition_numba, partition_numpy
+from glassnet.trees.partition import partition, partition_numba, partition_numpy
 from glassnet.trees.losses import Logistic
 from glassnet.trees.split import find_best_split_numba, find_best_split_numpy, leaf_score, leaf_weight
 
@@ -88,6 +88,22 @@ def test_partition_is_stable_and_both_paths_agree(default_left):
         goes_left = (codes[block, 2] <= 7) | (default_left & (codes[block, 2] == n_bins))
         assert middle == 50 + goes_left.sum()
         np.testing.assert_array_equal(o, np.r_[order[:50], block[goes_left], block[~goes_left], order[180:]])
+
+
+def test_partition_of_several_nodes_at_once_is_the_same_on_both_paths():
+    codes, _, order, starts, stops, n_bins = _histogram_case(n=500)
+    splits = ([0, 3], [4, 9], [False, True])              # (features, bins, default_lefts) of the two nodes
+    results = []
+    for use_numba in [False] + ([True] if HAS_NUMBA else []):
+        o = order.copy()
+        middles = partition(codes, o, starts, stops, *splits, n_bins, use_numba=use_numba)
+        results.append((list(middles), o))
+    expected = order.copy()
+    for start, stop, *split in zip(starts, stops, *splits):
+        partition_numpy(codes, expected, start, stop, *split, n_bins)
+    for middles, o in results:
+        np.testing.assert_array_equal(o, expected)
+        assert middles == results[0][0]
 
 
 def _brute_force_split(codes, gh, missing_bin, reg_lambda, reg_alpha, min_child_weight):

@@ -92,8 +92,10 @@ class _TreeBuilder:
         """Split each of ``nodes`` (a tree level, or one leaf): partition its rows, build the smaller
         child's histogram (of all the nodes in one call), and take parent - smaller for the other.
         Returns the children, left and right of each node in turn."""
-        middles = [partition(self.codes, self.order, node.start, node.stop, node.split.feature, node.split.bin,
-                             node.split.default_left, self.missing_bin, self.params.use_numba) for node in nodes]
+        middles = partition(self.codes, self.order, [node.start for node in nodes], [node.stop for node in nodes],
+                            [node.split.feature for node in nodes], [node.split.bin for node in nodes],
+                            [node.split.default_left for node in nodes], self.missing_bin, self.params.use_numba)
+        middles = [int(middle) for middle in middles]
         # children at the depth limit stay leaves: they need no histograms
         growing = [k for k, node in enumerate(nodes) if self.can_split(node.depth + 1)]
         left_is_smaller = {k: middles[k] - nodes[k].start <= nodes[k].stop - middles[k] for k in growing}

@@ -49,7 +49,23 @@ else:
     partition_numba = None
 
 
-def partition(codes, order, start, stop, feature, bin_index, default_left, missing_bin, use_numba=True):
+def partition(codes, order, starts, stops, features, bins, default_lefts, missing_bin, use_numba=True):
+    """Split several nodes at once (a tree level): node j's block order[starts[j]:stops[j]] by its
+    split (features[j], bins[j], default_lefts[j]).  Returns the first right row of each block.
+    The Numba path shares the nodes out over the threads (the blocks do not overlap)."""
     if use_numba and partition_numba is not None:
-        return partition_numba(codes, order, start, stop, feature, bin_index, default_left, missing_bin)
-    return partition_numpy(codes, order, start, stop, feature, bin_index, default_left, missing_bin)
+        return _partition_nodes(codes, order, np.asarray(starts, dtype=np.intp), np.asarray(stops, dtype=np.intp),
+                                np.asarray(features, dtype=np.intp), np.asarray(bins, dtype=np.intp),
+                                np.asarray(default_lefts, dtype=np.bool_), missing_bin)
+    return [partition_numpy(codes, order, *split, missing_bin)
+            for split in zip(starts, stops, features, bins, default_lefts)]
+
+
+if numba is not None:
+    @numba.njit(parallel=True, cache=True)
+    def _partition_nodes(codes, order, starts, stops, features, bins, default_lefts, missing_bin):
+        middles = np.empty(len(starts), dtype=np.intp)
+        for j in numba.prange(len(starts)):
+            middles[j] = partition_numba(codes, order, starts[j], stops[j], features[j], bins[j],
+                                         default_lefts[j], missing_bin)
+        return middles
