@@ -106,7 +106,7 @@ class _GradientBoosting(BaseEstimator):
         if self.early_stopping_rounds and not evals:
             raise ValueError("early_stopping_rounds needs at least one validation set in fit(eval_set=[(X, y)])")
 
-        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight)
+        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight, n_threads=numba.get_num_threads() if numba else 1)
         # a feature of one value bin offers no split: the trees grow on the others only (their
         # histograms cost time, and a constant column costs the most, all rows adding into one bin)
         splittable = np.flatnonzero(self.bin_mapper_.n_bins() > 1)
