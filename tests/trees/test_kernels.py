@@ -51,7 +51,7 @@ def test_max_bin_must_fit_in_uint8_with_missing():
         BinMapper(max_bin=256)
 
 
-def _histogram_case(seed=0, n=1000, n_features=5, n_bins=17):
+def _histogram_case(seed=0, n=1000, n_features=9, n_bins=17):
     """Codes, gradients, and three nodes: blocks of a shuffled index array, each in increasing order."""
     rng = np.random.default_rng(seed)
     codes = np.asfortranarray(rng.integers(0, n_bins, size=(n, n_features)).astype(np.uint8))
