@@ -7,7 +7,7 @@ training (+ 50,000 test rows), and a physics-like signal/background set from
 ``glassnet.physics.events`` when that module exists. Each round fits and predicts with every library
 in turn (rounds interleaved); the table shows median fit and predict times, test AUC, and the ratios
 to LightGBM.
-Run: PYTHONPATH=src python benchmarks/bdt.py [--rounds 3] [--threads 2]
+Run: PYTHONPATH=src python benchmarks/bdt.py [--rounds 3] [--threads 2] [--libraries glassnet LightGBM]
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 from _timing import machine
 
 N_TREES, DEPTH, LEAVES, LEARNING_RATE, BINS = 100, 6, 63, 0.1, 255
+LIBRARIES = ["glassnet", "XGBoost (hist)", "LightGBM", "sklearn HistGB"]
 
 
 def synthetic(seed=0):
@@ -73,9 +74,9 @@ def fit_kwargs(name):
     return {"verbose": False} if name in ("glassnet", "XGBoost (hist)") else {}
 
 
-def run(dataset, threads, rounds):
+def run(dataset, threads, rounds, libraries):
     title, X, y, X_test, y_test = dataset
-    makers = models(threads)
+    makers = {name: make for name, make in models(threads).items() if name in libraries}
     fit_times = {name: [] for name in makers}
     predict_times = {name: [] for name in makers}
     auc = {}
@@ -100,14 +101,20 @@ def run(dataset, threads, rounds):
           f"load average (1, 5, 15 min) at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     print(f"{'':<18}{'fit s':>9}{'predict s':>11}{'test AUC':>10}{'fit / LightGBM':>16}{'AUC - XGBoost':>15}")
     for name in makers:
-        print(f"{name:<18}{fit[name]:>9.2f}{predict[name]:>11.3f}{auc[name]:>10.4f}"
-              f"{fit[name] / fit['LightGBM']:>16.2f}{auc[name] - auc['XGBoost (hist)']:>+15.4f}")
+        ratio = f"{fit[name] / fit['LightGBM']:.2f}" if "LightGBM" in fit else "-"
+        auc_difference = f"{auc[name] - auc['XGBoost (hist)']:+.4f}" if "XGBoost (hist)" in auc else "-"
+        print(f"{name:<18}{fit[name]:>9.2f}{predict[name]:>11.3f}{auc[name]:>10.4f}{ratio:>16}{auc_difference:>15}")
+    if "LightGBM" in fit and "glassnet" in fit:
+        ratios = [g / l for g, l in zip(fit_times["glassnet"], fit_times["LightGBM"])]
+        print("glassnet / LightGBM fit, per round: " + ", ".join(f"{r:.2f}" for r in ratios))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--libraries", nargs="+", default=LIBRARIES, choices=LIBRARIES, metavar="NAME",
+                        help=f"run only these (default: all of {', '.join(LIBRARIES)})")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=UserWarning)
     datasets = [synthetic()]
@@ -118,7 +125,7 @@ def main():
         datasets.append(events)
     with threadpool_limits(limits=args.threads):    # scikit-learn's OpenMP threads; the others take n_jobs
         for dataset in datasets:
-            run(dataset, args.threads, args.rounds)
+            run(dataset, args.threads, args.rounds, args.libraries)
 
 
 if __name__ == "__main__":

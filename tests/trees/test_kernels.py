@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 
 from glassnet.trees.binning import BinMapper
-from glassnet.trees.histogram import (HAS_NUMBA, build_histogram_numba, build_histogram_numpy,
-                                      build_histogram_reference)
-from glassnet.trees.partition import partition_numba, partition_numpy
+from glassnet.trees.histogram import (HAS_NUMBA, build_histograms_numba, build_histograms_numpy,
+                                      build_histograms_reference)
+from glassnet.trees.partition import partition, partition_numba, partition_numpy
+from glassnet.trees.losses import Logistic
 from glassnet.trees.split import find_best_split_numba, find_best_split_numpy, leaf_score, leaf_weight
 
 SPLIT_FINDERS = [find_best_split_numpy] + ([find_best_split_numba] if HAS_NUMBA else [])
@@ -30,46 +31,79 @@ def test_bins_are_quantiles_when_many_and_split_condition_matches():
         np.testing.assert_array_equal(codes[:, 0] <= b, X[:, 0] < mapper.threshold(0, b))
 
 
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
+def test_numba_binning_equals_numpy():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3000, 4))
+    X[:, 1] = rng.integers(0, 5, size=3000)             # few distinct values
+    X[rng.random(X.shape) < 0.05] = np.nan
+    mapper = BinMapper(max_bin=32).fit(X[:2000])        # values outside the fitted range too
+    features = np.array([3, 1, 0])
+    expected = mapper.transform(X, features, use_numba=False)
+    codes = mapper.transform(X, features)
+    assert codes.flags.f_contiguous and expected.flags.f_contiguous
+    np.testing.assert_array_equal(codes, expected)
+    np.testing.assert_array_equal(mapper.transform(X), mapper.transform(X, use_numba=False))
+
+
 def test_max_bin_must_fit_in_uint8_with_missing():
     with pytest.raises(ValueError, match="max_bin"):
         BinMapper(max_bin=256)
 
 
-def _histogram_case(seed=0, n=1000, n_features=5, n_bins=17):
+def _histogram_case(seed=0, n=1000, n_features=9, n_bins=17):
+    """Codes, gradients, and three nodes: blocks of a shuffled index array, each in increasing order."""
     rng = np.random.default_rng(seed)
-    codes = rng.integers(0, n_bins, size=(n, n_features)).astype(np.uint8)
+    codes = np.asfortranarray(rng.integers(0, n_bins, size=(n, n_features)).astype(np.uint8))
     gh = np.column_stack([rng.normal(size=n), rng.random(n)])
-    return codes, gh, n_bins
+    bounds = np.sort(rng.choice(np.arange(1, n), 3, replace=False))
+    order = np.concatenate([np.sort(block) for block in np.split(rng.permutation(n), bounds)])
+    return codes, gh, order, bounds[:-1], bounds[1:], n_bins
 
 
 def test_numpy_histogram_equals_reference():
-    case = _histogram_case()
-    np.testing.assert_allclose(build_histogram_numpy(*case), build_histogram_reference(*case), rtol=1e-12, atol=1e-12)
+    case = _histogram_case(n=300)
+    np.testing.assert_array_equal(build_histograms_numpy(*case), build_histograms_reference(*case))
 
 
 @pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
 @pytest.mark.parametrize("n", [300, 60_000])        # serial and threaded paths
-def test_numba_histogram_equals_numpy(n):
-    case = _histogram_case(n=n)
-    np.testing.assert_allclose(build_histogram_numba(*case), build_histogram_numpy(*case), rtol=1e-10, atol=1e-9)
+@pytest.mark.parametrize("layout", ["F", "C"])
+def test_numba_histogram_equals_numpy_bit_for_bit(n, layout):
+    codes, *rest = _histogram_case(n=n)
+    codes = np.asarray(codes, order=layout)
+    np.testing.assert_array_equal(build_histograms_numba(codes, *rest), build_histograms_numpy(codes, *rest))
 
 
 @pytest.mark.parametrize("default_left", [False, True])
 def test_partition_is_stable_and_both_paths_agree(default_left):
-    codes, gh, n_bins = _histogram_case(n=200)
+    codes, *_, n_bins = _histogram_case(n=200)
     codes[::9, 2] = n_bins                              # missing
-    order = np.arange(200)
+    order = np.random.default_rng(1).permutation(200)
     paths = [partition_numpy] + ([partition_numba] if HAS_NUMBA else [])
     for path in paths:
-        c, g, o = codes.copy(), gh.copy(), order.copy()
-        middle = path(c, g, o, 50, 180, 2, 7, default_left, n_bins)
-        block = codes[50:180, 2]
-        goes_left = (block <= 7) | (default_left & (block == n_bins))
-        expected = np.concatenate([np.arange(50, 180)[goes_left], np.arange(50, 180)[~goes_left]])
+        o = order.copy()
+        middle = path(codes, o, 50, 180, 2, 7, default_left, n_bins)
+        block = order[50:180]
+        goes_left = (codes[block, 2] <= 7) | (default_left & (codes[block, 2] == n_bins))
         assert middle == 50 + goes_left.sum()
-        np.testing.assert_array_equal(o[50:180], expected)
-        np.testing.assert_array_equal(c, codes[np.r_[order[:50], expected, order[180:]]])
-        np.testing.assert_array_equal(g, gh[np.r_[order[:50], expected, order[180:]]])
+        np.testing.assert_array_equal(o, np.r_[order[:50], block[goes_left], block[~goes_left], order[180:]])
+
+
+def test_partition_of_several_nodes_at_once_is_the_same_on_both_paths():
+    codes, _, order, starts, stops, n_bins = _histogram_case(n=500)
+    splits = ([0, 3], [4, 9], [False, True])              # (features, bins, default_lefts) of the two nodes
+    results = []
+    for use_numba in [False] + ([True] if HAS_NUMBA else []):
+        o = order.copy()
+        middles = partition(codes, o, starts, stops, *splits, n_bins, use_numba=use_numba)
+        results.append((list(middles), o))
+    expected = order.copy()
+    for start, stop, *split in zip(starts, stops, *splits):
+        partition_numpy(codes, expected, start, stop, *split, n_bins)
+    for middles, o in results:
+        np.testing.assert_array_equal(o, expected)
+        assert middles == results[0][0]
 
 
 def _brute_force_split(codes, gh, missing_bin, reg_lambda, reg_alpha, min_child_weight):
@@ -97,7 +131,7 @@ def test_best_split_equals_brute_force(find_best_split, reg_lambda, reg_alpha, m
     codes = rng.integers(0, n_bins, size=(n, 3)).astype(np.uint8)
     codes[rng.random((n, 3)) < 0.1] = n_bins          # some missing values
     gh = np.column_stack([rng.normal(size=n) + (codes[:, 1] > 4), rng.random(n) + 0.1])
-    hist = build_histogram_reference(codes, gh, n_bins + 1)
+    hist = build_histograms_reference(codes, gh, np.arange(n), [0], [n], n_bins + 1)[0]
     split = find_best_split(hist, gh.sum(axis=0), np.full(3, n_bins), np.ones(3, bool),
                             reg_lambda, reg_alpha, min_child_weight)
     gain, where = _brute_force_split(codes, gh, n_bins, reg_lambda, reg_alpha, min_child_weight)
@@ -113,3 +147,14 @@ def test_leaf_weight_soft_thresholds_and_respects_min_child_weight():
     assert leaf_weight(-3.0, 1.0, reg_lambda=1.0, reg_alpha=1.0) == pytest.approx(1.0)
     assert leaf_weight(0.5, 1.0, reg_lambda=1.0, reg_alpha=1.0) == 0.0
     assert leaf_weight(-3.0, 0.5, reg_lambda=1.0, reg_alpha=0.0, min_child_weight=1.0) == 0.0
+
+
+@pytest.mark.skipif(not HAS_NUMBA, reason="numba (the 'fast' extra) is not installed")
+def test_numba_logistic_gradients_equal_numpy():
+    rng = np.random.default_rng(3)
+    y = (rng.random(5000) < 0.4).astype(np.float64)
+    raw = rng.normal(scale=8, size=(5000, 1))
+    loss = Logistic()
+    for fast, reference in zip(loss.gradients(y, raw), loss.gradients_numpy(y, raw)):
+        # σ as 1/(1+e^-z) against the tanh form: equal but for the last bits
+        np.testing.assert_allclose(fast, reference, rtol=1e-14, atol=1e-15)

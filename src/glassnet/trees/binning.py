@@ -6,7 +6,11 @@ bin b holds [c_{b-1}, c_b).  A split "left if bin <= b" is the same as "left if 
 which is XGBoost's split condition.  Missing values (NaN) all go to one extra bin, the
 last code ``max_bin``, whose gradients the split finder sends left or right.
 """
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+
+from .histogram import numba
 
 __all__ = ["BinMapper"]
 
@@ -28,12 +32,14 @@ class BinMapper:
     def missing_bin(self):
         return self.max_bin
 
-    def fit(self, X, sample_weight=None):
-        """Rows of weight 0 take no part (as if they were not there)."""
+    def fit(self, X, sample_weight=None, n_threads=1):
+        """Rows of weight 0 take no part (as if they were not there).  The columns are sorted on
+        ``n_threads`` threads (NumPy's sort lets go of the GIL)."""
         X = np.asarray(X, dtype=np.float64)
         if sample_weight is not None:
             X = X[np.asarray(sample_weight) > 0]
-        self.cuts_ = [self._feature_cuts(column) for column in X.T]
+        with ThreadPoolExecutor(n_threads) as pool:
+            self.cuts_ = list(pool.map(self._feature_cuts, X.T))
         return self
 
     def _feature_cuts(self, column):
@@ -48,15 +54,29 @@ class BinMapper:
         cuts = np.unique(values[positions])
         return cuts[cuts > distinct[0]]     # the first bin must hold the minimum
 
-    def transform(self, X):
-        """X (n, F) float -> codes (n, F) uint8; NaN -> ``missing_bin``."""
+    def transform(self, X, features=None, use_numba=True):
+        """X (n, F) float -> codes (n, F) uint8; NaN -> ``missing_bin``.  With ``features`` (indices),
+        the codes of those columns only, (n, len(features)).  Stored column by column (Fortran
+        order): the histogram kernels read one feature's codes at a time.  The Numba path (the
+        same binary search, rows shared out over the threads) gives the same codes."""
         X = np.asarray(X)
-        codes = np.empty(X.shape, dtype=np.uint8)
-        for f, cuts in enumerate(self.cuts_):
+        features = np.arange(X.shape[1]) if features is None else np.asarray(features, dtype=np.intp)
+        if use_numba and numba is not None:
+            return _transform_numba(X.astype(np.float64, copy=False), self._padded_cuts(features),
+                                    features, self.missing_bin)
+        codes = np.empty((len(X), len(features)), dtype=np.uint8, order="F")
+        for j, f in enumerate(features):
             column = X[:, f]
-            codes[:, f] = np.searchsorted(cuts, column, side="right")
-            codes[np.isnan(column), f] = self.missing_bin
+            codes[:, j] = np.searchsorted(self.cuts_[f], column, side="right")
+            codes[np.isnan(column), j] = self.missing_bin
         return codes
+
+    def _padded_cuts(self, features):
+        """The features' cuts as rows of one (len(features), 256) array, padded with +inf."""
+        padded = np.full((len(features), 256), np.inf)
+        for j, f in enumerate(features):
+            padded[j, :len(self.cuts_[f])] = self.cuts_[f]
+        return padded
 
     def fit_transform(self, X):
         return self.fit(X).transform(X)
@@ -68,3 +88,27 @@ class BinMapper:
     def threshold(self, feature, bin_index):
         """The raw-value threshold of the split "left if bin <= bin_index": x < cuts[bin_index]."""
         return float(self.cuts_[feature][bin_index])
+
+
+if numba is not None:
+    @numba.njit(parallel=True, cache=True)
+    def _transform_numba(X, cuts, features, missing_bin):
+        """codes[i, j] = #{cuts[j] <= X[i, features[j]]} by binary search (``searchsorted`` "right");
+        ``cuts`` (F, 256) padded with +inf, so the count is 8 bits found bit by bit."""
+        codes = np.empty((len(features), X.shape[0]), dtype=np.uint8).T     # Fortran order
+        for i in numba.prange(X.shape[0]):
+            for j in range(len(features)):
+                x = X[i, features[j]]
+                if np.isnan(x):
+                    codes[i, j] = missing_bin
+                    continue
+                # 8 halving steps over the 256 padded cuts, without branches to mispredict
+                position, step = 0, 128
+                while step > 0:
+                    if cuts[j, position + step - 1] <= x:
+                        position += step
+                    step //= 2
+                codes[i, j] = position
+        return codes
+else:
+    _transform_numba = None

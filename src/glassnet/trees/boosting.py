@@ -9,6 +9,7 @@ whose best leaf weights and split gains are in split.py.  Parameter names are XG
 scikit-learn API (``XGBClassifier`` → ``GradientBoostingClassifier`` by changing the import).
 """
 import contextlib
+import os
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -25,13 +26,29 @@ from .losses import CustomLoss, Logistic, Softmax, SquaredError, sigmoid, softma
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
 
 
+def _launch_numba_threads():
+    """Start Numba's thread pool (once per process) with OpenMP's passive wait, unless the user set
+    OMP_WAIT_POLICY.  By default OpenMP's threads spin after every parallel region; a fit runs
+    hundreds of short regions, and on cores shared with other busy processes each one then waits for
+    spinning threads the OS has preempted: 2 threads took 3x as long as 1 on a loaded machine, and
+    about as long as 1 with the passive wait.  The variable is read once, when the OpenMP runtime
+    starts (here, if Numba's pool starts first), and restored at once: nothing else sees it."""
+    saved = os.environ.get("OMP_WAIT_POLICY")
+    os.environ["OMP_WAIT_POLICY"] = saved or "PASSIVE"
+    try:
+        return numba.get_num_threads()
+    finally:
+        if saved is None:
+            del os.environ["OMP_WAIT_POLICY"]
+
+
 @contextlib.contextmanager
 def _threads(n_jobs):
     """Run Numba kernels on n_jobs threads (None or -1: all), restoring the setting afterwards."""
     if numba is None:
         yield
         return
-    previous, available = numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS
+    previous, available = _launch_numba_threads(), numba.config.NUMBA_NUM_THREADS
     wanted = available if n_jobs is None or n_jobs < 0 else min(max(int(n_jobs), 1), available)
     numba.set_num_threads(wanted)
     try:
@@ -74,6 +91,10 @@ class _GradientBoosting(BaseEstimator):
         """Fit on X (n, F) (NaN = missing) and y. ``eval_set``: list of (X, y) scored after every round
         (``evals_result_``); the last one drives ``early_stopping_rounds``. ``verbose=False`` hides
         the progress bar."""
+        with _threads(self.n_jobs):         # binning, gradients and trees all on n_jobs threads
+            return self._fit(X, y, sample_weight, eval_set, verbose)
+
+    def _fit(self, X, y, sample_weight, eval_set, verbose):
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype=np.float64,
                              y_numeric=not isinstance(self, ClassifierMixin))
         self._check_params()
@@ -85,9 +106,14 @@ class _GradientBoosting(BaseEstimator):
         if self.early_stopping_rounds and not evals:
             raise ValueError("early_stopping_rounds needs at least one validation set in fit(eval_set=[(X, y)])")
 
-        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight)
-        codes = self.bin_mapper_.transform(X)
-        n_bins = self.bin_mapper_.n_bins()
+        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight, n_threads=numba.get_num_threads() if numba else 1)
+        # a feature of one value bin offers no split: the trees grow on the others only (their
+        # histograms cost time, and a constant column costs the most, all rows adding into one bin)
+        splittable = np.flatnonzero(self.bin_mapper_.n_bins() > 1)
+        if len(splittable) == 0:
+            splittable = np.array([0])      # one column, so that the root still has a histogram
+        codes = self.bin_mapper_.transform(X, splittable)
+        n_bins = self.bin_mapper_.n_bins()[splittable]
         K = self._loss.n_outputs
         self.base_score_ = (self._loss.margin(float(self.base_score)) if self.base_score is not None and K == 1
                             else self._loss.init_score(y, weight))
@@ -100,34 +126,35 @@ class _GradientBoosting(BaseEstimator):
         forest = Forest(K)
         best_score, self.best_iteration_ = np.inf, None
 
-        with _threads(self.n_jobs):
-            for round_index in tqdm(range(self.n_estimators), desc="boosting", unit="tree",
-                                    disable=None if verbose else True):
-                gradients, hessians = self._loss.gradients(y, raw)
-                if weight is not None:
-                    gradients, hessians = gradients * weight[:, None], hessians * weight[:, None]
-                rows = self._sample_rows(len(X), rng)
-                features = self._sample_features(X.shape[1], rng)
-                for k in range(K):
-                    gh = np.column_stack([gradients[:, k], hessians[:, k]])
-                    tree, leaves = grow_tree(codes, gh, rows, n_bins, features,
-                                             self.bin_mapper_.missing_bin, params)
-                    forest.append(tree, self._thresholds(tree))
-                    if len(rows) == len(X):
-                        for node, leaf_rows in leaves:
-                            raw[leaf_rows, k] += tree["value"][node]
-                    else:
-                        raw[:, k] += forest.predict_tree(X, forest.n_trees - 1)
-                    for (Xe, _), er in zip(evals, eval_raw):
-                        er[:, k] += forest.predict_tree(Xe, forest.n_trees - 1)
-                for i, ((_, ye), er) in enumerate(zip(evals, eval_raw)):
-                    self.evals_result_[f"validation_{i}"][self._loss.metric].append(self._loss.evaluate(ye, er, None))
-                if self.early_stopping_rounds and evals:
-                    score = self.evals_result_[f"validation_{len(evals) - 1}"][self._loss.metric][-1]
-                    if score < best_score:
-                        best_score, self.best_iteration_ = score, round_index
-                    elif round_index - self.best_iteration_ >= self.early_stopping_rounds:
-                        break
+        for round_index in tqdm(range(self.n_estimators), desc="boosting", unit="tree",
+                                disable=None if verbose else True):
+            gradients, hessians = self._loss.gradients(y, raw)
+            if weight is not None:
+                gradients, hessians = gradients * weight[:, None], hessians * weight[:, None]
+            rows = self._sample_rows(len(X), rng)
+            features = self._sample_features(X.shape[1], rng)
+            for k in range(K):
+                gh = np.column_stack([gradients[:, k], hessians[:, k]])
+                tree, leaves = grow_tree(codes, gh, rows, n_bins, features[splittable],
+                                         self.bin_mapper_.missing_bin, params)
+                internal = tree["feature"] >= 0
+                tree["feature"][internal] = splittable[tree["feature"][internal]]
+                forest.append(tree, self._thresholds(tree))
+                if len(rows) == len(X):
+                    for node, leaf_rows in leaves:
+                        raw[leaf_rows, k] += tree["value"][node]
+                else:
+                    raw[:, k] += forest.predict_tree(X, forest.n_trees - 1)
+                for (Xe, _), er in zip(evals, eval_raw):
+                    er[:, k] += forest.predict_tree(Xe, forest.n_trees - 1)
+            for i, ((_, ye), er) in enumerate(zip(evals, eval_raw)):
+                self.evals_result_[f"validation_{i}"][self._loss.metric].append(self._loss.evaluate(ye, er, None))
+            if self.early_stopping_rounds and evals:
+                score = self.evals_result_[f"validation_{len(evals) - 1}"][self._loss.metric][-1]
+                if score < best_score:
+                    best_score, self.best_iteration_ = score, round_index
+                elif round_index - self.best_iteration_ >= self.early_stopping_rounds:
+                    break
         self.best_score_ = best_score if self.best_iteration_ is not None else None
         self.forest_ = forest
         return self

@@ -1,8 +1,8 @@
 """Growing one regression tree on binned data, gradients and hessians.
 
-The tree's rows (their codes, (g, h) and original indices) are copied once into working arrays in
-which each node owns a contiguous block; a split partitions the block in place (partition.py), so
-children are blocks again and histograms read memory in order.
+The tree's row indices are kept in one array in which each node owns a contiguous block; a split
+partitions the block in place (partition.py), so children are blocks again.  The codes and
+gradients never move: the histogram kernels read them through the indices.
 
 - depth-wise (XGBoost's default): split every node of a level before going deeper;
 - loss-guided (``grow_policy="lossguide"``, LightGBM's way): always split the leaf of largest gain.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .histogram import build_histogram
+from .histogram import build_histograms
 from .partition import partition
 from .split import Split, find_best_split, leaf_weight
 
@@ -51,7 +51,8 @@ class _TreeBuilder:
     """Holds the data of one round and the growing tree's node arrays."""
 
     def __init__(self, codes, gh, rows, n_bins, feature_mask, missing_bin, params):
-        self.codes, self.gh, self.order = codes[rows], gh[rows], rows.copy()     # working copies
+        self.codes, self.gh, self.order = codes, gh, rows.copy()     # only the indices are reordered
+        self.ordered = np.empty((len(rows), 2))     # the Numba kernel's buffer for gathered (g, h)
         self.n_bins, self.feature_mask, self.params = n_bins, feature_mask, params
         self.missing_bin = missing_bin
         self.hist_width = missing_bin + 1       # value bins, then the missing bin
@@ -76,37 +77,50 @@ class _TreeBuilder:
                 node.split = None
         return node
 
-    def histogram(self, start, stop):
-        return build_histogram(self.codes[start:stop], self.gh[start:stop], self.hist_width, self.params.use_numba)
+    def histograms(self, blocks):
+        """Histograms of the nodes whose rows are order[start:stop] for (start, stop) in blocks."""
+        starts, stops = zip(*blocks)
+        return build_histograms(self.codes, self.gh, self.order, starts, stops, self.hist_width,
+                                self.params.use_numba, self.ordered)
 
     def root(self):
-        n = len(self.order)
-        return self.new_node(0, n, 0, self.gh.sum(axis=0), self.histogram(0, n))
+        hist = self.histograms([(0, len(self.order))])[0]
+        # every row is in exactly one bin of feature 0 (its missing bin included): (G, H) of all rows
+        return self.new_node(0, len(self.order), 0, hist[0].sum(axis=0), hist)
 
-    def split(self, node):
-        """Partition the node's rows, build the smaller child's histogram, subtract for the other."""
-        s = node.split
-        middle = partition(self.codes, self.gh, self.order, node.start, node.stop, s.feature, s.bin,
-                           s.default_left, self.missing_bin, self.params.use_numba)
-        if not self.can_split(node.depth + 1):     # the children stay leaves: no histograms needed
+    def split(self, nodes):
+        """Split each of ``nodes`` (a tree level, or one leaf): partition its rows, build the smaller
+        child's histogram (of all the nodes in one call), and take parent - smaller for the other.
+        Returns the children, left and right of each node in turn."""
+        middles = partition(self.codes, self.order, [node.start for node in nodes], [node.stop for node in nodes],
+                            [node.split.feature for node in nodes], [node.split.bin for node in nodes],
+                            [node.split.default_left for node in nodes], self.missing_bin, self.params.use_numba)
+        middles = [int(middle) for middle in middles]
+        # children at the depth limit stay leaves: they need no histograms
+        growing = [k for k, node in enumerate(nodes) if self.can_split(node.depth + 1)]
+        left_is_smaller = {k: middles[k] - nodes[k].start <= nodes[k].stop - middles[k] for k in growing}
+        smaller = [(nodes[k].start, middles[k]) if left_is_smaller[k] else (middles[k], nodes[k].stop) for k in growing]
+        built = dict(zip(growing, self.histograms(smaller))) if growing else {}
+        children = []
+        for k, (node, middle) in enumerate(zip(nodes, middles)):
             left_hist = right_hist = None
-        elif middle - node.start <= node.stop - middle:
-            left_hist = self.histogram(node.start, middle)
-            right_hist = node.hist - left_hist
-        else:
-            right_hist = self.histogram(middle, node.stop)
-            left_hist = node.hist - right_hist
-        node.hist = None    # no longer needed; keeps memory at one level of histograms
-        left = self.new_node(node.start, middle, node.depth + 1, s.left_sums, left_hist)
-        right = self.new_node(middle, node.stop, node.depth + 1, s.right_sums, right_hist)
-        c = self.node_arrays
-        c["feature"][node.id], c["bin"][node.id], c["default_left"][node.id] = s.feature, s.bin, s.default_left
-        c["left"][node.id], c["right"][node.id], c["gain"][node.id] = left.id, right.id, s.gain
-        return left, right
+            if k in built:
+                small, large = built[k], node.hist - built[k]
+                left_hist, right_hist = (small, large) if left_is_smaller[k] else (large, small)
+            node.hist = None    # no longer needed; keeps memory at about one level of histograms
+            s = node.split
+            left = self.new_node(node.start, middle, node.depth + 1, s.left_sums, left_hist)
+            right = self.new_node(middle, node.stop, node.depth + 1, s.right_sums, right_hist)
+            c = self.node_arrays
+            c["feature"][node.id], c["bin"][node.id], c["default_left"][node.id] = s.feature, s.bin, s.default_left
+            c["left"][node.id], c["right"][node.id], c["gain"][node.id] = left.id, right.id, s.gain
+            children += [left, right]
+        return children
 
 
 def grow_tree(codes, gh, rows, n_bins, feature_mask, missing_bin, params):
-    """Grow one tree. codes (n, F) uint8 with missing coded ``missing_bin``; gh (n, 2) the rows'
+    """Grow one tree. codes (n, F) uint8 with missing coded ``missing_bin`` (fastest in Fortran
+    order, as ``BinMapper.transform`` makes them); gh (n, 2) the rows'
     (g_i, h_i) float64; rows the (sorted) row indices this tree sees.
 
     Returns (tree, leaves): the node arrays as a dict (feature -1 marks a leaf; "bin" is the split
@@ -127,14 +141,14 @@ def grow_tree(codes, gh, rows, n_bins, feature_mask, missing_bin, params):
 def _grow_depthwise(builder, root, max_leaves):
     level, leaves, n_leaves = [root], [], 1
     while level:
-        next_level = []
+        splitting = []
         for node in level:
             if node.split is None or n_leaves >= max_leaves:
                 leaves.append(node)
                 continue
-            next_level.extend(builder.split(node))
+            splitting.append(node)
             n_leaves += 1
-        level = next_level
+        level = builder.split(splitting) if splitting else []
     return leaves
 
 
@@ -154,7 +168,7 @@ def _grow_lossguide(builder, root, max_leaves):
         if n_leaves >= max_leaves:
             leaves.append(node)
             continue
-        for child in builder.split(node):
+        for child in builder.split([node]):
             push(child)
         n_leaves += 1
     return leaves

@@ -7,6 +7,8 @@ Raw scores have shape (n, K): K = 1 for regression and binary classification, K 
 """
 import numpy as np
 
+from .histogram import numba
+
 __all__ = ["SquaredError", "Logistic", "Softmax", "CustomLoss", "sigmoid", "softmax"]
 
 # XGBoost's floor on hessians, so that no leaf divides by a vanishing H
@@ -52,6 +54,11 @@ class Logistic:
         return np.array([np.log(base_score / (1 - base_score))])
 
     def gradients(self, y, raw):
+        if _logistic_gradients_numba is not None:
+            return _logistic_gradients_numba(y, raw)
+        return self.gradients_numpy(y, raw)
+
+    def gradients_numpy(self, y, raw):
         p = sigmoid(raw)
         return p - y[:, None], np.maximum(p * (1 - p), MIN_HESSIAN)
 
@@ -110,3 +117,19 @@ class CustomLoss:
     def evaluate(self, y, raw, weight):
         """Without a metric of its own, the custom loss is scored by the matching built-in one."""
         return self.transform.evaluate(y, raw, weight)
+
+
+if numba is not None:
+    @numba.njit(parallel=True, cache=True)
+    def _logistic_gradients_numba(y, raw):
+        """``Logistic.gradients_numpy`` in one pass over the rows (shared out over the threads)
+        instead of about ten NumPy passes with their temporaries.  The same g and h but for the last
+        bit: σ(z) is computed as 1/(1 + e^-z) (a scalar exp is several times cheaper than tanh)."""
+        g, h = np.empty_like(raw), np.empty_like(raw)
+        for i in numba.prange(raw.shape[0]):
+            p = 1.0 / (1.0 + np.exp(-raw[i, 0]))     # = sigmoid(); exp is cheaper than tanh
+            g[i, 0] = p - y[i]
+            h[i, 0] = max(p * (1 - p), MIN_HESSIAN)
+        return g, h
+else:
+    _logistic_gradients_numba = None

@@ -1,10 +1,11 @@
-"""Splitting a node's block of rows in two, in place: left rows first, order kept.
+"""Splitting a node's rows in two: the index array is reordered in place, left rows first,
+each side in its old (increasing) order.
 
-The grower stores every row's codes, (g, h) and original index in arrays permuted so that each
-node's rows form one block [start, stop); a split reorders the block so that the left child's rows
-come first.  The histogram of a child then reads one contiguous block (cache friendly) instead of
-gathering scattered rows.  A row goes left when code <= bin, or when it is missing (code
-``missing_bin``) and the split sends missing values left.
+The grower keeps one array ``order`` of row indices in which every node owns a block
+[start, stop); a split reorders the block so that the left child's rows come first, and the
+children are blocks again.  Only the indices move (8 bytes a row), never the rows' codes or
+gradients, which the histogram kernels read through the indices.  A row goes left when
+code <= bin, or when it is missing (code ``missing_bin``) and the split sends missing values left.
 """
 import numpy as np
 
@@ -13,51 +14,58 @@ from .histogram import numba
 __all__ = ["partition", "partition_numpy", "partition_numba"]
 
 
-def partition_numpy(codes, gh, order, start, stop, feature, bin_index, default_left, missing_bin):
-    """Reorder rows [start, stop) of codes, gh and order; returns the first right row's position."""
-    column = codes[start:stop, feature]
+def partition_numpy(codes, order, start, stop, feature, bin_index, default_left, missing_bin):
+    """Reorder order[start:stop]; returns the first right row's position."""
+    block = order[start:stop]
+    column = codes[block, feature]
     goes_left = column <= bin_index
     if default_left:
         goes_left |= column == missing_bin
-    permutation = np.concatenate([np.flatnonzero(goes_left), np.flatnonzero(~goes_left)])
-    for array in (codes, gh, order):
-        array[start:stop] = array[start:stop][permutation]
-    return start + int(np.count_nonzero(goes_left))
+    left = block[goes_left]
+    order[start + len(left):stop] = block[~goes_left]
+    order[start:start + len(left)] = left
+    return start + len(left)
 
 
 if numba is not None:
     @numba.njit(nogil=True, cache=True)
-    def _move(codes, gh, order, source, target_codes, target_gh, target_order, target):
-        for j in range(codes.shape[1]):        # element by element: no slice objects per row
-            target_codes[target, j] = codes[source, j]
-        target_gh[target, 0] = gh[source, 0]
-        target_gh[target, 1] = gh[source, 1]
-        target_order[target] = order[source]
-
-    @numba.njit(nogil=True, cache=True)
-    def partition_numba(codes, gh, order, start, stop, feature, bin_index, default_left, missing_bin):
-        """The same in one pass: left rows move forward in place, right rows wait in a buffer."""
-        right_codes = np.empty((stop - start, codes.shape[1]), dtype=codes.dtype)
-        right_gh = np.empty((stop - start, 2), dtype=gh.dtype)
-        right_order = np.empty(stop - start, dtype=order.dtype)
+    def partition_numba(codes, order, start, stop, feature, bin_index, default_left, missing_bin):
+        """The same in one pass: left rows move forward in place, right rows wait in a buffer.
+        Every row is written to both places and only the counters decide which copy is kept: no
+        branch for the CPU to mispredict (left or right is a coin toss for a good split)."""
+        right = np.empty(stop - start, dtype=order.dtype)
         left, n_right = start, 0
-        for i in range(start, stop):
+        for k in range(start, stop):
+            i = order[k]
             code = codes[i, feature]
-            if code <= bin_index or (default_left and code == missing_bin):
-                if left != i:
-                    _move(codes, gh, order, i, codes, gh, order, left)
-                left += 1
-            else:
-                _move(codes, gh, order, i, right_codes, right_gh, right_order, n_right)
-                n_right += 1
-        for k in range(n_right):
-            _move(right_codes, right_gh, right_order, k, codes, gh, order, left + k)
+            goes_left = (code <= bin_index) | (default_left & (code == missing_bin))
+            order[left] = i         # left <= k: that slot has been read already
+            right[n_right] = i
+            left += goes_left
+            n_right += 1 - goes_left
+        order[left:stop] = right[:n_right]
         return left
 else:
     partition_numba = None
 
 
-def partition(codes, gh, order, start, stop, feature, bin_index, default_left, missing_bin, use_numba=True):
+def partition(codes, order, starts, stops, features, bins, default_lefts, missing_bin, use_numba=True):
+    """Split several nodes at once (a tree level): node j's block order[starts[j]:stops[j]] by its
+    split (features[j], bins[j], default_lefts[j]).  Returns the first right row of each block.
+    The Numba path shares the nodes out over the threads (the blocks do not overlap)."""
     if use_numba and partition_numba is not None:
-        return partition_numba(codes, gh, order, start, stop, feature, bin_index, default_left, missing_bin)
-    return partition_numpy(codes, gh, order, start, stop, feature, bin_index, default_left, missing_bin)
+        return _partition_nodes(codes, order, np.asarray(starts, dtype=np.intp), np.asarray(stops, dtype=np.intp),
+                                np.asarray(features, dtype=np.intp), np.asarray(bins, dtype=np.intp),
+                                np.asarray(default_lefts, dtype=np.bool_), missing_bin)
+    return [partition_numpy(codes, order, *split, missing_bin)
+            for split in zip(starts, stops, features, bins, default_lefts)]
+
+
+if numba is not None:
+    @numba.njit(parallel=True, cache=True)
+    def _partition_nodes(codes, order, starts, stops, features, bins, default_lefts, missing_bin):
+        middles = np.empty(len(starts), dtype=np.intp)
+        for j in numba.prange(len(starts)):
+            middles[j] = partition_numba(codes, order, starts[j], stops[j], features[j], bins[j],
+                                         default_lefts[j], missing_bin)
+        return middles
