@@ -8,19 +8,7 @@ from glassnet.trees import (DecisionTreeClassifier, DecisionTreeRegressor, Gradi
 ESTIMATORS = [GradientBoostingClassifier(n_estimators=10, n_jobs=1), GradientBoostingRegressor(n_estimators=10, n_jobs=1),
               DecisionTreeClassifier(), DecisionTreeRegressor()]
 
-EXPECTED_FAILURES = {
-    "GradientBoostingClassifier": {
-        "check_sample_weight_equivalence_on_dense_data":
-            "on the check's tiny 3-class set several splits tie in gain; which one wins depends on the "
-            "floating-point order of the sums, which differs between doubled weights and repeated rows",
-    },
-}
 
-
-def expected_failures(estimator):
-    return EXPECTED_FAILURES.get(type(estimator).__name__, {})
-
-
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failures)
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
