@@ -87,6 +87,15 @@ def batch_parts(batch: int) -> list[slice]:
     return [slice(batch * k // parts, batch * (k + 1) // parts) for k in range(parts)]
 
 
+def over_batch_parts(run, batch: int) -> int:
+    """run(rows) for each part of the batch (``batch_parts``), each on its own thread with one BLAS
+    thread; returns the number of parts."""
+    parts = batch_parts(batch)
+    with one_blas_thread():
+        in_parallel(run, parts)
+    return len(parts)
+
+
 def in_parallel(work, parts: list) -> list:
     """[work(part) for part in parts], the first on this thread and the others on helper threads."""
     global _pool
@@ -136,7 +145,8 @@ def pack(states: np.ndarray, keep, reverse: bool, *finals) -> np.ndarray:
 def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, states: np.ndarray,
                            threads: int) -> tuple:
     """∂L/∂x, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b_ih, ∂L/∂b_hh from the per-step gate gradients, one GEMM each
-    per block of steps (``threads`` blocks, on as many threads, partial sums added).
+    per block of steps (``threads`` blocks, on as many threads with one BLAS thread each, partial sums
+    added).
 
     ``d_x_gates`` (T, B, G) is ∂L/∂(x W_ihᵀ + b_ih) and ``d_h_gates`` ∂L/∂(h W_hhᵀ + b_hh) (the same
     array for LSTM and plain RNN, where both enter the gates as a sum).
@@ -161,7 +171,8 @@ def input_and_weight_grads(ctx, d_x_gates: np.ndarray, d_h_gates: np.ndarray, st
                 (sum_x.copy() if same else d_h.sum(axis=0)) if need_b_hh else None]
 
     parts = min(threads, steps)
-    blocks = in_parallel(block, [slice(steps * k // parts, steps * (k + 1) // parts) for k in range(parts)])
+    with one_blas_thread():
+        blocks = in_parallel(block, [slice(steps * k // parts, steps * (k + 1) // parts) for k in range(parts)])
     sums = [None if first is None else sum(rest, start=first) for first, *rest in zip(*blocks)]
     return (grad_x, *sums)
 
@@ -200,9 +211,7 @@ class RNNSequence(Function):
                     h *= keep[t, r]
                     h += states[i, r] * (1 - keep[t, r])
 
-        parts = batch_parts(batch)
-        with one_blas_thread():
-            in_parallel(run, parts)
+        over_batch_parts(run, batch)
         ctx.states = states
         return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
 
@@ -231,10 +240,8 @@ class RNNSequence(Function):
                 d_h = _carry(d_h, None if keep is None else keep[t, r], d @ ctx.w_hh)
             d_h0[r] = d_h
 
-        parts = batch_parts(len(d_h0))
-        with one_blas_thread():
-            in_parallel(run, parts)
-            grads = input_and_weight_grads(ctx, d_pre, d_pre, states, len(parts))
+        parts = over_batch_parts(run, len(d_h0))
+        grads = input_and_weight_grads(ctx, d_pre, d_pre, states, parts)
         return grads + (d_h0,)
 
 
@@ -366,9 +373,7 @@ class LSTMSequence(Function):
                 step(gates[t, r], hw, states[i, r], cells[i, r], states[o, r], cells[o, r], tanh_c[t, r],
                      rows[t, r])
 
-        parts = batch_parts(batch)
-        with one_blas_thread():
-            in_parallel(run, parts)
+        over_batch_parts(run, batch)
         ctx.states, ctx.cells, ctx.tanh_c, ctx.gates, ctx.rows = states, cells, tanh_c, gates, rows
         final = slots(steps, reverse)[2]
         return pack(states, keep, reverse, states[final], cells[final])
@@ -390,10 +395,8 @@ class LSTMSequence(Function):
                 step(gates[t, r], tanh_c[t, r], cells[i, r], d_h, d_c, d_gates[t, r], ctx.rows[t, r])
                 d_h += np.matmul(d_gates[t, r], ctx.w_hh, out=through_w_hh)
 
-        parts = batch_parts(len(d_h0))
-        with one_blas_thread():
-            in_parallel(run, parts)
-            grads = input_and_weight_grads(ctx, d_gates, d_gates, states, len(parts))
+        parts = over_batch_parts(run, len(d_h0))
+        grads = input_and_weight_grads(ctx, d_gates, d_gates, states, parts)
         return grads + (d_h0, d_c0)
 
 
@@ -438,9 +441,7 @@ class GRUSequence(Function):
                 step(hw, xw[t, r], b_hn, states[i, r], rz[t, r], new[t, r], hw_n[t, r], states[o, r],
                      rows[t, r])
 
-        parts = batch_parts(batch)
-        with one_blas_thread():
-            in_parallel(run, parts)
+        over_batch_parts(run, batch)
         ctx.states, ctx.rz, ctx.new, ctx.hw_n, ctx.rows = states, rz, new, hw_n, rows
         return pack(states, keep, reverse, states[slots(steps, reverse)[2]])
 
@@ -463,8 +464,6 @@ class GRUSequence(Function):
                      d_h_gates[t, r], ctx.rows[t, r])
                 d_h += np.matmul(d_h_gates[t, r], ctx.w_hh, out=through_w_hh)
 
-        parts = batch_parts(batch)
-        with one_blas_thread():
-            in_parallel(run, parts)
-            grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states, len(parts))
+        parts = over_batch_parts(run, batch)
+        grads = input_and_weight_grads(ctx, d_x_gates, d_h_gates, states, parts)
         return grads + (d_h0,)
