@@ -45,6 +45,15 @@ if numba is not None:
             n_right += 1 - goes_left
         order[left:stop] = right[:n_right]
         return left
+
+    @numba.njit(parallel=True, cache=True)
+    def _partition_nodes(codes, order, starts, stops, features, bins, default_lefts, missing_bin):
+        """``partition_numba`` of each node, the nodes shared out over the threads."""
+        middles = np.empty(len(starts), dtype=np.intp)
+        for j in numba.prange(len(starts)):
+            middles[j] = partition_numba(codes, order, starts[j], stops[j], features[j], bins[j],
+                                         default_lefts[j], missing_bin)
+        return middles
 else:
     partition_numba = None
 
@@ -59,13 +68,3 @@ def partition(codes, order, starts, stops, features, bins, default_lefts, missin
                                 np.asarray(default_lefts, dtype=np.bool_), missing_bin)
     return [partition_numpy(codes, order, *split, missing_bin)
             for split in zip(starts, stops, features, bins, default_lefts)]
-
-
-if numba is not None:
-    @numba.njit(parallel=True, cache=True)
-    def _partition_nodes(codes, order, starts, stops, features, bins, default_lefts, missing_bin):
-        middles = np.empty(len(starts), dtype=np.intp)
-        for j in numba.prange(len(starts)):
-            middles[j] = partition_numba(codes, order, starts[j], stops[j], features[j], bins[j],
-                                         default_lefts[j], missing_bin)
-        return middles
