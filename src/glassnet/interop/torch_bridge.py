@@ -85,11 +85,17 @@ TWINS = {
     "MessagePassing": ("MessagePassing", lambda m: {**_same("node_features", "edge_features")(m),
                                                     "message_features": m.message.out_features,
                                                     "out_features": m.update.out_features}),
+    "EdgeConv": ("EdgeConv", lambda m: {"nn": _convert_child(m.nn), "aggr": m.aggr}),
     "AdditiveAttention": ("AdditiveAttention", lambda m: {"query_dim": m.query_proj.in_features,
                                                           "key_dim": m.key_proj.in_features,
                                                           "hidden_dim": m.score.in_features}),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def _convert_child(module):
+    """A layer's child module converted to the other library (for twins that take a module argument)."""
+    return from_torch(module) if type(module).__module__.startswith("torch") else to_torch(module)
 
 
 def register_twin(glassnet_name: str, torch_name: str, arguments) -> None:
