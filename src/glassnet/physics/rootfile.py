@@ -97,87 +97,119 @@ def _uproot():
 def _flat(array) -> tuple[np.ndarray, np.ndarray]:
     """(values, counts) of a branch read as awkward: a per-event list, or one number per event."""
     import awkward as ak
-    if array.ndim == 1:
-        values = ak.to_numpy(array)
-        return values, np.ones(len(values), dtype=np.int64)
+    layout = array.layout
+    if isinstance(layout, ak.contents.NumpyArray):
+        return layout.data, np.ones(len(layout), dtype=np.int64)
+    if isinstance(layout, ak.contents.ListOffsetArray) and isinstance(layout.content, ak.contents.NumpyArray):
+        offsets = layout.offsets.data  # what uproot returns: read the buffers without copying them
+        return layout.content.data[offsets[0]:offsets[-1]], np.diff(offsets).astype(np.int64)
     return ak.to_numpy(ak.flatten(array)), ak.to_numpy(ak.num(array)).astype(np.int64)
 
 
-def _objects_of(chunk, layout: Layout, kinds) -> dict:
-    """The objects of ``kinds`` in one chunk, flattened: event number, pT, η, φ, mass, charge, b-tag, photon."""
+def _group(chunk, layout: Layout, kinds, n_events: int, cap: int) -> tuple[dict, np.ndarray]:
+    """The objects of ``kinds`` (e.g. electrons and muons) in one chunk, flattened in event order with at
+    most ``cap`` per event, the leading ones by pT: ({pt, eta, phi, mass, charge, btag}, counts per event)."""
     parts = []
     for kind in kinds:
-        if kind not in layout.branches:
-            continue
-        fields = layout.branches[kind]
-        pt, counts = _flat(chunk[fields["pt"]])
-        columns = {"event": np.repeat(np.arange(len(counts)), counts), "pt": pt}
-        for quantity in ("eta", "phi", "mass", "charge", "btag"):
-            if quantity in fields:
-                columns[quantity] = _flat(chunk[fields[quantity]])[0]
-        if "btag" in columns:
-            btag = columns["btag"]
-            columns["btag"] = (btag.astype(np.int64) & 1) if np.issubdtype(btag.dtype, np.integer) else btag > 0.5
-        columns["photon"], columns["jet"] = np.full(len(pt), kind == "photon"), np.full(len(pt), kind == "jet")
-        parts.append(columns)
-    names = ("event", "pt", "eta", "phi", "mass", "charge", "btag", "photon", "jet")
-    return {name: np.concatenate([p.get(name, np.zeros(len(p["pt"]))) for p in parts]) if parts
-            else np.zeros(0) for name in names}
+        if kind in layout.branches:
+            fields = layout.branches[kind]
+            pt, counts = _flat(chunk[fields["pt"]])
+            if len(pt):  # (an empty kind need not be merged)
+                parts.append(({q: pt if q == "pt" else _flat(chunk[fields[q]])[0] for q in KINDS[kind]}, counts))
+    if not parts or cap == 0:
+        return {q: np.zeros(0, np.float32) for q in KINDS["jet"] + ("charge",)}, np.zeros(n_events, np.int64)
+    counts = sum(c for _, c in parts)
+    objects = {q: np.concatenate([p.get(q, np.zeros(len(p["pt"]), np.int8)) for p, _ in parts])
+               for q in ("pt", "eta", "phi", "mass", "charge", "btag")}
+    event = np.concatenate([np.repeat(np.arange(n_events), c) for _, c in parts]) if len(parts) > 1 else None
+    if event is not None or not _by_decreasing_pt(objects["pt"], counts):
+        # several kinds to merge, or a file whose lists are not by decreasing pT (Delphes' are)
+        event = np.repeat(np.arange(n_events), counts) if event is None else event
+        order = np.lexsort((-objects["pt"], event))
+        objects = {q: values[order] for q, values in objects.items()}
+    if counts.max(initial=0) > cap:
+        rank = np.arange(len(objects["pt"])) - np.repeat(np.cumsum(counts) - counts, counts)
+        objects = {q: values[rank < cap] for q, values in objects.items()}
+        counts = np.minimum(counts, cap)
+    return objects, counts
 
 
-def _padded_block(objects: dict, n_events: int, cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``cap`` leading objects (by pT) of each event: features (n, cap, 7), momenta (n, cap, 4) in
-    TeV and a mask (n, cap); events with fewer objects are padded with zero rows."""
-    order = np.lexsort((-objects["pt"], objects["event"]))  # by event, then decreasing pT
-    event = objects["event"][order].astype(np.int64)
-    counts = np.bincount(event, minlength=n_events)
-    slot = np.arange(len(event)) - np.repeat(np.cumsum(counts) - counts, counts)
-    keep = order[slot < cap]
-    rows, slot = event[slot < cap], slot[slot < cap]
-    pt = objects["pt"][keep] / GEV_PER_TEV
-    p = kin.from_pt_eta_phi_m(pt, objects["eta"][keep], objects["phi"][keep], objects["mass"][keep] / GEV_PER_TEV)
-    features = np.zeros((n_events, cap, len(FEATURES)))
-    momenta = np.zeros((n_events, cap, 4))
-    mask = np.zeros((n_events, cap), dtype=bool)
-    is_jet = objects["jet"][keep].astype(bool)
-    features[rows, slot, F["photon"]] = objects["photon"][keep]
-    features[rows, slot, F["lepton_charge"]] = objects["charge"][keep]
-    features[rows, slot, F["bjet"]] = np.where(is_jet, np.where(objects["btag"][keep] != 0, 1.0, -1.0), 0.0)
-    features[rows, slot, F["pt"]], features[rows, slot, F["energy"]] = pt, p[:, 0]
-    features[rows, slot, F["mass"]] = kin.mass(p)
-    momenta[rows, slot], mask[rows, slot] = p, True
-    return features, momenta, mask
+def _by_decreasing_pt(pt: np.ndarray, counts: np.ndarray) -> bool:
+    """Whether pT never increases inside an event's list."""
+    starts_a_list = np.zeros(len(pt), dtype=bool)
+    starts_a_list[(np.cumsum(counts) - counts)[counts > 0]] = True
+    rises = np.flatnonzero(pt[1:] > pt[:-1]) + 1  # where pT goes up: fine only where an event's list starts
+    return bool(starts_a_list[rises].all())
 
 
-def _met_block(chunk, layout: Layout, n_events: int):
-    met, _ = _first_per_event(chunk[layout.branches["met"]["met"]], n_events)
-    phi, _ = _first_per_event(chunk[layout.branches["met"]["phi"]], n_events)
-    met = met / GEV_PER_TEV
-    features = np.zeros((n_events, 1, len(FEATURES)))
-    features[:, 0, F["met"]], features[:, 0, F["pt"]], features[:, 0, F["energy"]] = 1.0, met, met
-    momenta = np.stack([met, met * np.cos(phi), met * np.sin(phi), np.zeros(n_events)], axis=-1)[:, None]
-    return features, momenta, np.ones((n_events, 1), dtype=bool)
+def _object_rows(objects: dict, group: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each object's seven features (k, 7) and four-vector (k, 4), in TeV, in float32 (the file's precision):
+    px = pT cos φ, py = pT sin φ, pz = pT sinh η, E = √((pT cosh η)² + m²)."""
+    pt = objects["pt"].astype(np.float32) / np.float32(GEV_PER_TEV)
+    mass = objects["mass"].astype(np.float32) / np.float32(GEV_PER_TEV)
+    eta, phi = objects["eta"].astype(np.float32), objects["phi"].astype(np.float32)
+    exp_eta = np.exp(eta)
+    p = np.empty((len(pt), 4), dtype=np.float32)
+    p[:, 1], p[:, 2], p[:, 3] = pt * np.cos(phi), pt * np.sin(phi), pt * 0.5 * (exp_eta - 1 / exp_eta)
+    p[:, 0] = np.sqrt((pt * 0.5 * (exp_eta + 1 / exp_eta)) ** 2 + mass * mass)
+    features = np.zeros((len(pt), len(FEATURES)), dtype=np.float32)
+    if group == "photon":
+        features[:, F["photon"]] = 1.0
+    elif group == "lepton":
+        features[:, F["lepton_charge"]] = objects["charge"]
+    else:  # b-tag: bit 0 of an integer (Delphes' BTag), or a 0/1 number
+        btag = objects["btag"]
+        tagged = (btag.astype(np.int64) & 1) != 0 if np.issubdtype(btag.dtype, np.integer) else btag > 0.5
+        features[:, F["bjet"]] = np.where(tagged, 1.0, -1.0)
+    features[:, F["pt"]], features[:, F["energy"]], features[:, F["mass"]] = pt, p[:, 0], mass
+    return features, p
 
 
-def _first_per_event(array, n_events: int):
+def _met_rows(chunk, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """The MET object of every event: features (n, 7) and (MET, MET_x, MET_y, 0) (n, 4), in TeV, float32."""
+    met = _one_per_event(chunk[layout.branches["met"]["met"]]).astype(np.float32) / np.float32(GEV_PER_TEV)
+    phi = _one_per_event(chunk[layout.branches["met"]["phi"]]).astype(np.float32)
+    features = np.zeros((len(met), len(FEATURES)), dtype=np.float32)
+    features[:, F["met"]], features[:, F["pt"]], features[:, F["energy"]] = 1.0, met, met
+    momenta = np.zeros((len(met), 4), dtype=np.float32)
+    momenta[:, 0], momenta[:, 1], momenta[:, 2] = met, met * np.cos(phi), met * np.sin(phi)
+    return features, momenta
+
+
+def _one_per_event(array) -> np.ndarray:
     values, counts = _flat(array)
     if (counts != 1).any():
         raise EventFileError(f"the MET branch must hold one value per event, found {counts.min()}-{counts.max()}")
-    return values.astype(np.float64), counts
+    return values
 
 
-def chunk_to_sample(chunk, layout: Layout, max_objects: dict = MAX_OBJECTS, meta: dict | None = None) -> EventSample:
-    """One chunk of branches (awkward arrays by branch name) → an ``EventSample`` (see the module doc)."""
+GROUPS = (("lepton", ("electron", "muon")), ("photon", ("photon",)), ("jet", ("jet",)))
+
+
+def chunk_to_sample(chunk, layout: Layout, max_objects: dict = MAX_OBJECTS, meta: dict | None = None,
+                    high_level: bool = True) -> EventSample:
+    """One chunk of branches (awkward arrays by branch name) → an ``EventSample`` (see the module doc).
+    Each object goes straight to its row: after the real objects of the groups before it in its event.
+    ``high_level=False`` skips the high-level variables (an (n, 0) array): the networks do not read them."""
     n_events = len(chunk[layout.branches["met"]["met"]])
-    blocks = [_padded_block(_objects_of(chunk, layout, kinds), n_events, max_objects.get(group, 0))
-              for group, kinds in (("lepton", ("electron", "muon")), ("photon", ("photon",)), ("jet", ("jet",)))]
-    blocks.append(_met_block(chunk, layout, n_events))
-    features, momenta, mask = (np.concatenate(parts, axis=1) for parts in zip(*blocks))
-    real_first = np.argsort(~mask, axis=1, kind="stable")  # padding rows last, as the toy's events
-    features = np.take_along_axis(features, real_first[..., None], axis=1).astype(np.float32)
-    momenta = np.take_along_axis(momenta, real_first[..., None], axis=1).astype(np.float32)
-    mask = np.take_along_axis(mask, real_first, axis=1)
-    return EventSample(features, momenta, mask, high_level_variables(features, momenta, mask), dict(meta or {}))
+    n_rows = sum(max_objects.get(group, 0) for group, _ in GROUPS) + 1
+    features = np.zeros((n_events, n_rows, len(FEATURES)), dtype=np.float32)
+    momenta = np.zeros((n_events, n_rows, 4), dtype=np.float32)
+    mask = np.zeros((n_events, n_rows), dtype=bool)
+    # rows are addressed in the flattened (n · N) arrays: event · N + row
+    flat_features, flat_momenta, flat_mask = (a.reshape(n_events * n_rows, -1) for a in (features, momenta, mask))
+    first_free = np.arange(n_events, dtype=np.int64) * n_rows  # each event's next free row
+    for group, kinds in GROUPS:
+        objects, counts = _group(chunk, layout, kinds, n_events, max_objects.get(group, 0))
+        # the k-th object of an event goes to that event's first free row + k
+        where = np.arange(counts.sum()) + np.repeat(first_free - (np.cumsum(counts) - counts), counts)
+        flat_features[where], flat_momenta[where] = _object_rows(objects, group)
+        flat_mask[where] = True
+        first_free += counts
+    flat_features[first_free], flat_momenta[first_free] = _met_rows(chunk, layout)
+    flat_mask[first_free] = True
+    extra = high_level_variables(features, momenta, mask) if high_level else np.zeros((n_events, 0), np.float32)
+    return EventSample(features, momenta, mask, extra, dict(meta or {}))
 
 
 def _open_tree(path, layout: Layout):
@@ -201,12 +233,13 @@ def _open_tree(path, layout: Layout):
 
 
 def iterate_root(path, layout: Layout = DELPHES, step_size: int = 50_000, max_objects: dict = MAX_OBJECTS,
-                 meta: dict | None = None):
-    """``EventSample`` chunks of ``step_size`` events from a ROOT file (only one chunk in memory at a time)."""
+                 meta: dict | None = None, high_level: bool = True):
+    """``EventSample`` chunks of ``step_size`` events from a ROOT file (only one chunk in memory at a time);
+    ``high_level=False`` leaves out the high-level variables (faster, for the networks)."""
     tree, stored = _open_tree(path, layout)
     meta = {**stored, **(meta or {})}
     for chunk in tree.iterate(layout.names(), step_size=int(step_size), library="ak"):
-        yield chunk_to_sample(chunk, layout, max_objects, meta)
+        yield chunk_to_sample(chunk, layout, max_objects, meta, high_level)
 
 
 def root_info(path, layout: Layout = DELPHES) -> tuple[int, dict]:
