@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from . import eventfile, rootfile
 from .events import EventSample, concatenate
@@ -26,11 +27,14 @@ def kind_of(path) -> str:
 
 
 def iterate_any(path, step_size: int = 50_000, layout: rootfile.Layout = rootfile.DELPHES,
-                max_objects: dict = rootfile.MAX_OBJECTS):
-    """``EventSample`` chunks of ``step_size`` events (``layout`` and ``max_objects`` apply to ROOT files)."""
+                max_objects: dict = rootfile.MAX_OBJECTS, high_level: bool = True):
+    """``EventSample`` chunks of ``step_size`` events (``layout`` and ``max_objects`` apply to ROOT files:
+    see ``rootfile.iterate_root``); ``high_level=False`` leaves the high-level variables out ((n, 0)), for
+    either kind, so that chunks of both kinds join."""
     if kind_of(path) == "root":
-        return rootfile.iterate_root(path, layout, step_size, max_objects)
-    return eventfile.iterate_events(path, step_size)
+        return rootfile.iterate_root(path, layout, step_size, max_objects, high_level=high_level)
+    chunks = eventfile.iterate_events(path, step_size)
+    return chunks if high_level else (replace(c, high_level=c.high_level[:, :0]) for c in chunks)
 
 
 def read_any(path, layout: rootfile.Layout = rootfile.DELPHES, max_objects: dict = rootfile.MAX_OBJECTS,

@@ -36,6 +36,7 @@ from .events import FEATURES, EventSample, high_level_variables
 KINDS = {"jet": ("pt", "eta", "phi", "mass", "btag"), "electron": ("pt", "eta", "phi", "charge"),
          "muon": ("pt", "eta", "phi", "charge"), "photon": ("pt", "eta", "phi"), "met": ("met", "phi")}
 MAX_OBJECTS = {"lepton": 1, "photon": 0, "jet": 4}  # the toy generator's layout: ℓ, four jets, MET
+QUANTITIES = ("pt", "eta", "phi", "mass", "charge", "btag")
 GEV_PER_TEV = 1e3
 META_KEY = "glassnet_meta"
 F = {name: FEATURES.index(name) for name in FEATURES}
@@ -115,12 +116,12 @@ def _group(chunk, layout: Layout, kinds, n_events: int, cap: int) -> tuple[dict,
             fields = layout.branches[kind]
             pt, counts = _flat(chunk[fields["pt"]])
             if len(pt):  # (an empty kind need not be merged)
-                parts.append(({q: pt if q == "pt" else _flat(chunk[fields[q]])[0] for q in KINDS[kind]}, counts))
+                none = np.zeros(len(pt), np.float32)  # a quantity the kind does not have (a lepton's mass)
+                parts.append(({q: _flat(chunk[fields[q]])[0] if q in fields else none for q in QUANTITIES}, counts))
     if not parts or cap == 0:
-        return {q: np.zeros(0, np.float32) for q in KINDS["jet"] + ("charge",)}, np.zeros(n_events, np.int64)
+        return {q: np.zeros(0, np.float32) for q in QUANTITIES}, np.zeros(n_events, np.int64)
     counts = sum(c for _, c in parts)
-    objects = {q: np.concatenate([p.get(q, np.zeros(len(p["pt"]), np.int8)) for p, _ in parts])
-               for q in ("pt", "eta", "phi", "mass", "charge", "btag")}
+    objects = parts[0][0] if len(parts) == 1 else {q: np.concatenate([p[q] for p, _ in parts]) for q in QUANTITIES}
     event = np.concatenate([np.repeat(np.arange(n_events), c) for _, c in parts]) if len(parts) > 1 else None
     if event is not None or not _by_decreasing_pt(objects["pt"], counts):
         # several kinds to merge, or a file whose lists are not by decreasing pT (Delphes' are)
@@ -142,38 +143,40 @@ def _by_decreasing_pt(pt: np.ndarray, counts: np.ndarray) -> bool:
     return bool(starts_a_list[rises].all())
 
 
-def _object_rows(objects: dict, group: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each object's seven features (k, 7) and four-vector (k, 4), in TeV, in float32 (the file's precision):
-    px = pT cos φ, py = pT sin φ, pz = pT sinh η, E = √((pT cosh η)² + m²)."""
+WIDTH = len(FEATURES) + 4  # a row: the seven features, then the four-vector (E, px, py, pz)
+P = len(FEATURES)          # where the four-vector starts
+
+
+def _object_rows(objects: dict, group: str) -> np.ndarray:
+    """Each object's row (k, 11): seven features, then (E, px, py, pz), in TeV, in float32 (the file's
+    precision): px = pT cos φ, py = pT sin φ, pz = pT sinh η, E = √((pT cosh η)² + m²)."""
     pt = objects["pt"].astype(np.float32) / np.float32(GEV_PER_TEV)
     mass = objects["mass"].astype(np.float32) / np.float32(GEV_PER_TEV)
-    eta, phi = objects["eta"].astype(np.float32), objects["phi"].astype(np.float32)
+    eta, phi = objects["eta"].astype(np.float32, copy=False), objects["phi"].astype(np.float32, copy=False)
     exp_eta = np.exp(eta)
-    p = np.empty((len(pt), 4), dtype=np.float32)
-    p[:, 1], p[:, 2], p[:, 3] = pt * np.cos(phi), pt * np.sin(phi), pt * 0.5 * (exp_eta - 1 / exp_eta)
-    p[:, 0] = np.sqrt((pt * 0.5 * (exp_eta + 1 / exp_eta)) ** 2 + mass * mass)
-    features = np.zeros((len(pt), len(FEATURES)), dtype=np.float32)
+    rows = np.zeros((len(pt), WIDTH), dtype=np.float32)
+    rows[:, P + 1], rows[:, P + 2], rows[:, P + 3] = pt * np.cos(phi), pt * np.sin(phi), pt * 0.5 * (exp_eta - 1 / exp_eta)
+    rows[:, P] = np.sqrt((pt * 0.5 * (exp_eta + 1 / exp_eta)) ** 2 + mass * mass)
     if group == "photon":
-        features[:, F["photon"]] = 1.0
+        rows[:, F["photon"]] = 1.0
     elif group == "lepton":
-        features[:, F["lepton_charge"]] = objects["charge"]
+        rows[:, F["lepton_charge"]] = objects["charge"]
     else:  # b-tag: bit 0 of an integer (Delphes' BTag), or a 0/1 number
         btag = objects["btag"]
         tagged = (btag.astype(np.int64) & 1) != 0 if np.issubdtype(btag.dtype, np.integer) else btag > 0.5
-        features[:, F["bjet"]] = np.where(tagged, 1.0, -1.0)
-    features[:, F["pt"]], features[:, F["energy"]], features[:, F["mass"]] = pt, p[:, 0], mass
-    return features, p
+        rows[:, F["bjet"]] = np.where(tagged, 1.0, -1.0)
+    rows[:, F["pt"]], rows[:, F["energy"]], rows[:, F["mass"]] = pt, rows[:, P], mass
+    return rows
 
 
-def _met_rows(chunk, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
-    """The MET object of every event: features (n, 7) and (MET, MET_x, MET_y, 0) (n, 4), in TeV, float32."""
+def _met_rows(chunk, layout: Layout) -> np.ndarray:
+    """The MET object's row of every event (n, 11): its features, then (MET, MET_x, MET_y, 0), in TeV."""
     met = _one_per_event(chunk[layout.branches["met"]["met"]]).astype(np.float32) / np.float32(GEV_PER_TEV)
     phi = _one_per_event(chunk[layout.branches["met"]["phi"]]).astype(np.float32)
-    features = np.zeros((len(met), len(FEATURES)), dtype=np.float32)
-    features[:, F["met"]], features[:, F["pt"]], features[:, F["energy"]] = 1.0, met, met
-    momenta = np.zeros((len(met), 4), dtype=np.float32)
-    momenta[:, 0], momenta[:, 1], momenta[:, 2] = met, met * np.cos(phi), met * np.sin(phi)
-    return features, momenta
+    rows = np.zeros((len(met), WIDTH), dtype=np.float32)
+    rows[:, F["met"]], rows[:, F["pt"]], rows[:, F["energy"]] = 1.0, met, met
+    rows[:, P], rows[:, P + 1], rows[:, P + 2] = met, met * np.cos(phi), met * np.sin(phi)
+    return rows
 
 
 def _one_per_event(array) -> np.ndarray:
@@ -193,21 +196,18 @@ def chunk_to_sample(chunk, layout: Layout, max_objects: dict = MAX_OBJECTS, meta
     ``high_level=False`` skips the high-level variables (an (n, 0) array): the networks do not read them."""
     n_events = len(chunk[layout.branches["met"]["met"]])
     n_rows = sum(max_objects.get(group, 0) for group, _ in GROUPS) + 1
-    features = np.zeros((n_events, n_rows, len(FEATURES)), dtype=np.float32)
-    momenta = np.zeros((n_events, n_rows, 4), dtype=np.float32)
-    mask = np.zeros((n_events, n_rows), dtype=bool)
-    # rows are addressed in the flattened (n · N) arrays: event · N + row
-    flat_features, flat_momenta, flat_mask = (a.reshape(n_events * n_rows, -1) for a in (features, momenta, mask))
-    first_free = np.arange(n_events, dtype=np.int64) * n_rows  # each event's next free row
+    table = np.zeros((n_events * n_rows, WIDTH), dtype=np.float32)  # row event · N + r: features | four-vector
+    first_free = np.arange(n_events, dtype=np.int64) * n_rows     # each event's next free row
     for group, kinds in GROUPS:
         objects, counts = _group(chunk, layout, kinds, n_events, max_objects.get(group, 0))
         # the k-th object of an event goes to that event's first free row + k
-        where = np.arange(counts.sum()) + np.repeat(first_free - (np.cumsum(counts) - counts), counts)
-        flat_features[where], flat_momenta[where] = _object_rows(objects, group)
-        flat_mask[where] = True
+        table[np.arange(counts.sum()) + np.repeat(first_free - (np.cumsum(counts) - counts), counts)] = \
+            _object_rows(objects, group)
         first_free += counts
-    flat_features[first_free], flat_momenta[first_free] = _met_rows(chunk, layout)
-    flat_mask[first_free] = True
+    table[first_free] = _met_rows(chunk, layout)
+    table = table.reshape(n_events, n_rows, WIDTH)
+    features, momenta = table[..., :P], table[..., P:]  # views of one buffer: one scatter fills both
+    mask = np.arange(n_rows) <= (first_free - np.arange(n_events) * n_rows)[:, None]  # real rows come first
     extra = high_level_variables(features, momenta, mask) if high_level else np.zeros((n_events, 0), np.float32)
     return EventSample(features, momenta, mask, extra, dict(meta or {}))
 
@@ -296,16 +296,21 @@ def _grouped(branches: dict) -> dict:
 
 
 class RootWriter:
-    """Write ``EventSample`` chunks into a TTree of ``layout``, one ``write`` at a time; the file appears
-    at ``path`` only when the writer is closed without an error (atomic)."""
+    """Write ``EventSample`` chunks into a TTree of ``layout``, one ``write`` at a time, in baskets of at
+    most ``basket_events`` events (readers decompress a basket at a time); the file appears at ``path``
+    only when the writer is closed without an error (atomic)."""
 
-    def __init__(self, path, layout: Layout = DELPHES):
-        self.path, self.layout, self.count = os.fspath(path), layout, 0
+    def __init__(self, path, layout: Layout = DELPHES, basket_events: int = 10_000):
+        self.path, self.layout, self.count, self.basket_events = os.fspath(path), layout, 0, basket_events
         self._atomic = atomic_path(self.path)
         self._file = _uproot().recreate(self._atomic.__enter__())
         self._tree = None
 
     def write(self, sample: EventSample) -> None:
+        for start in range(0, len(sample), self.basket_events):
+            self._write_basket(sample[start:start + self.basket_events])
+
+    def _write_basket(self, sample: EventSample) -> None:
         data = _grouped(sample_to_branches(sample, self.layout))
         if self._tree is None:
             self._file[META_KEY] = json.dumps(sample.meta)  # a TObjString: how the events were made

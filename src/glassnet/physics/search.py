@@ -233,10 +233,12 @@ def train_streaming(model, signal_path, background_path, epochs: int = 1, step_s
                     batch_size: int = 500, lr: float = 1e-3, rng=None, verbose: int = 1, **read_options) -> list[float]:
     """Train a network on two event files chunk by chunk: only one chunk of events (and its graphs) is in
     memory at a time, so the files may be larger than memory. Events are shuffled within each chunk.
-    The mean loss of each epoch."""
+    The mean loss of each epoch. ROOT files are read without the high-level variables (networks do not
+    use them) unless ``read_options`` say otherwise."""
     rng = get_rng(rng)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     model.train()
+    read_options = {"high_level": False, **read_options}
     history = []
     for epoch in range(epochs):
         total = count = 0
