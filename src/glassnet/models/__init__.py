@@ -8,3 +8,4 @@ from .char_rnn import CharRNN
 from .seq2seq import Seq2Seq
 from .memory_tasks import LastStepRegressor, memory_curve, train_adding_problem
 from .hopfield import Hopfield
+from .rbm import DBN, RBM
