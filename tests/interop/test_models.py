@@ -57,6 +57,8 @@ SPECS = {
             (rng.random((7, 16), np.float32),)),
     "DBN": (lambda: models.DBN([16, 8, 4], rng=0), (rng.random((3, 16), np.float32),), (0,),
             (rng.random((7, 16), np.float32),)),
+    "TransformerSeq2Seq": (lambda: models.TransformerSeq2Seq(9, 10, 8, 2, 1, 1, 16), (tokens(9, 3, 7), tokens(10, 3, 4)),
+                           (0,), (tokens(9, 6, 7), tokens(10, 6, 4))),
 }
 # models whose forward is not a traced computation of Tensors, so there is nothing to export
 NOT_EXPORTED = {models.Hopfield}  # recall: threshold updates on arrays until a fixed point
