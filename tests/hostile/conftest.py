@@ -6,7 +6,7 @@ its own process group, which must be empty once it has exited). Tests get the ``
 
     result = hostile.python("import glassnet as gn; gn.load('bad.safetensors')", cwd=tmp_path)
     result = hostile.glassnet("train", "--data", "t.csv", "--target", "y", "--out", "m.safetensors")
-    server = hostile.spawn("playground", "--no-browser", "--port", "0")   # long-running, stopped by the test
+    server = hostile.spawn("playground", "--no-browser")   # long-running: hostile.wait_for_output(server, ...)
 """
 from __future__ import annotations
 
@@ -142,6 +142,8 @@ class Hostile:
         process.logs = logs
         self.running.append(process)
         return process
+
+    wait_for_output = staticmethod(wait_for_output)
 
     def stop(self, process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = DEFAULT_TIMEOUT) -> Result:
         """Send ``sig`` to a spawned process and wait for it as for any other case."""

@@ -17,8 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conftest import wait_for_output
-
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("uvicorn")
 sync_client = pytest.importorskip("websockets.sync.client")
@@ -43,7 +41,7 @@ class Playground:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         self.process = hostile.spawn("playground", "--no-browser", "--port", str(port))
-        line = wait_for_output(self.process, r"http://\S+")
+        line = hostile.wait_for_output(self.process, r"http://\S+")
         url = re.search(r"http://\S+", line).group(0)
         self.base = f"http://127.0.0.1:{port}"
         self.port = port
@@ -94,7 +92,7 @@ class Tab:
     def send(self, message):
         self.ws.send(message if isinstance(message, (str, bytes)) else json.dumps(message))
 
-    def expect(self, kind, timeout=20, seen=None):
+    def expect(self, kind, timeout=60, seen=None):
         deadline = time.monotonic() + timeout
         while True:
             message = strict_json(self.ws.recv(timeout=max(0.01, deadline - time.monotonic())))

@@ -179,19 +179,20 @@ class Session:
         """One optimizer step on the next mini-batch (an epoch is one pass over the shuffled training set);
         True when it ended an epoch. A loss that is not finite is not stepped on: training has diverged."""
         index = self.order[self.cursor:self.cursor + self.settings["batchSize"]]
-        output = self.network(Tensor(self.train_x[index]))
-        loss = data_loss(output, self.train_t[index], self.problem)
-        rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
-        if penalty != "none" and rate > 0:
-            weights = [layer.weight for layer in linear_layers(self.network)]
-            loss = loss + (nn.utils.l1_penalty if penalty == "L1" else nn.utils.l2_penalty)(weights, rate)
-        value = float(as_array(loss))
-        if not math.isfinite(value):
-            self.diverge(f"the training loss became {value}")
-            return False
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as divergence
+            output = self.network(Tensor(self.train_x[index]))
+            loss = data_loss(output, self.train_t[index], self.problem)
+            rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
+            if penalty != "none" and rate > 0:
+                weights = [layer.weight for layer in linear_layers(self.network)]
+                loss = loss + (nn.utils.l1_penalty if penalty == "L1" else nn.utils.l2_penalty)(weights, rate)
+            value = float(as_array(loss))
+            if not math.isfinite(value):
+                self.diverge(f"the training loss became {value}")
+                return False
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
         self.updates += 1
         self.cursor += len(index)
         if self.cursor >= len(self.order):
@@ -213,11 +214,10 @@ class Session:
         ended, with ``to_epoch_end``, or training diverged); returns how many."""
         start, done = time.perf_counter(), 0
         self.network.train()
-        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught as divergence, with its reason
-            while not self.diverged and done < max_updates and time.perf_counter() - start < seconds:
-                done += 1
-                if self.train_batch() and to_epoch_end:
-                    break
+        while not self.diverged and done < max_updates and time.perf_counter() - start < seconds:
+            done += 1
+            if self.train_batch() and to_epoch_end:
+                break
         return done
 
     def train_epoch(self) -> None:
