@@ -57,15 +57,37 @@ def atomic_path(path):
         raise
 
 
-class Hdf5Writer:
-    """Write ``EventSample`` chunks into one events file, appending each ``write`` (resizable datasets);
-    the file appears at ``path`` only when the writer is closed without an error (atomic). The meta of
-    the first chunk is the file's."""
+class AtomicWriter:
+    """Base of the event-file writers: ``write(chunk)`` appends to a temporary file (``self._file``, which
+    ``open_file(temporary)`` opens) that becomes ``path`` only when the writer closes without an error."""
 
     def __init__(self, path):
         self.path, self.count = os.fspath(path), 0
         self._atomic = atomic_path(self.path)
-        self._file = _h5py().File(self._atomic.__enter__(), "w")
+        self._file = self.open_file(self._atomic.__enter__())
+
+    def open_file(self, temporary: str):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        self._file.close()
+        self._atomic.__exit__(kind, error, traceback)
+        return False
+
+
+class Hdf5Writer(AtomicWriter):
+    """Write ``EventSample`` chunks into one events file, appending each ``write`` (resizable datasets);
+    the file appears at ``path`` only when the writer is closed without an error (atomic). The meta of
+    the first chunk is the file's."""
+
+    def open_file(self, temporary: str):
+        return _h5py().File(temporary, "w")
+
+    def __init__(self, path):
+        super().__init__(path)
         self._file.attrs["format"], self._file.attrs["version"] = FORMAT, VERSION
         self._file.attrs["features"], self._file.attrs["high_level"] = json.dumps(FEATURES), json.dumps(HIGH_LEVEL)
 
@@ -83,14 +105,6 @@ class Hdf5Writer:
             f[name].resize(self.count + n, axis=0)
             f[name][self.count:] = array
         self.count += n
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        self._file.close()
-        self._atomic.__exit__(kind, error, traceback)
-        return False
 
 
 def save_events(sample: EventSample, path) -> None:

@@ -80,13 +80,13 @@ def reach_figure(scan: dict, path, title: str, thresholds=(2.0, 5.0)) -> dict:
     for t in thresholds:
         ax_sig.axhline(t, color="k", ls=":", lw=1)
         ax_sig.annotate(f"{t:g}σ", (masses[0], t), textcoords="offset points", xytext=(2, 3), fontsize=8)
-    gained = [f"{t:g}σ: {reach['mpnn'][t] - reach['dnn'][t]:+.0f} GeV" for t in thresholds
+    gained = [f"{t:g}σ {reach['mpnn'][t] - reach['dnn'][t]:+.0f} GeV" for t in thresholds
               if "mpnn" in reach and "dnn" in reach and None not in (reach["mpnn"][t], reach["dnn"][t])]
     ax_sig.set(xlabel="stop mass (GeV)", ylabel="S/√B at 1/ε_B = 100, 139 fb⁻¹", yscale="log",
                title="significance (| marks the mass reach)")
     ax_gain.axhline(1.0, color="k", ls=":", lw=1)
-    ax_gain.set(xlabel="stop mass (GeV)", ylabel="S/√B relative to the DNN",
-                title="MPNN reach gained over the DNN: " + (", ".join(gained) or "n/a"))
+    ax_gain.set(xlabel="stop mass (GeV)", ylabel="S/√B relative to the DNN")
+    ax_gain.set_title("mass reach gained by the MPNN over the DNN: " + (", ".join(gained) or "n/a"), fontsize=10)
     for ax in (ax_sig, ax_gain):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kinematics as kin
-from .eventfile import EventFileError, atomic_path
+from .eventfile import AtomicWriter, EventFileError
 from .events import FEATURES, EventSample, high_level_variables
 
 KINDS = {"jet": ("pt", "eta", "phi", "mass", "btag"), "electron": ("pt", "eta", "phi", "charge"),
@@ -295,16 +295,17 @@ def _grouped(branches: dict) -> dict:
     return {**plain, **{record: ak.zip(fields) for record, fields in records.items()}}
 
 
-class RootWriter:
+class RootWriter(AtomicWriter):
     """Write ``EventSample`` chunks into a TTree of ``layout``, one ``write`` at a time, in baskets of at
     most ``basket_events`` events (readers decompress a basket at a time); the file appears at ``path``
     only when the writer is closed without an error (atomic)."""
 
     def __init__(self, path, layout: Layout = DELPHES, basket_events: int = 10_000):
-        self.path, self.layout, self.count, self.basket_events = os.fspath(path), layout, 0, basket_events
-        self._atomic = atomic_path(self.path)
-        self._file = _uproot().recreate(self._atomic.__enter__())
-        self._tree = None
+        self.layout, self.basket_events, self._tree = layout, basket_events, None
+        super().__init__(path)
+
+    def open_file(self, temporary: str):
+        return _uproot().recreate(temporary)
 
     def write(self, sample: EventSample) -> None:
         for start in range(0, len(sample), self.basket_events):
@@ -314,16 +315,8 @@ class RootWriter:
         data = _grouped(sample_to_branches(sample, self.layout))
         if self._tree is None:
             self._file[META_KEY] = json.dumps(sample.meta)  # a TObjString: how the events were made
-            self._tree = self._file.mktree(self.layout.tree, {k: getattr(v, "type", None) or v.dtype for k, v in data.items()},
-                                           counter_name=lambda counted: f"{counted}_size",
+            types = {k: getattr(v, "type", None) or v.dtype for k, v in data.items()}
+            self._tree = self._file.mktree(self.layout.tree, types, counter_name=lambda counted: f"{counted}_size",
                                            field_name=lambda outer, inner: f"{outer}.{inner}" if outer else inner)
         self._tree.extend(data)
         self.count += len(sample)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        self._file.close()
-        self._atomic.__exit__(kind, error, traceback)
-        return False

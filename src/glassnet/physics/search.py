@@ -197,22 +197,42 @@ def mass_scan(masses, m_neutralino: float = 100.0, methods=METHODS, settings: Se
               seed: int = 0, workers: int | None = 0, scheduler=None, verbose: int = 1) -> dict:
     """``mass_point`` at each stop mass (GeV): {m_stop: results}. The points run in this process
     (``workers=0``), a local process pool (``workers`` processes) or on a Dask cluster (``scheduler``:
-    an address or a ``distributed.Client``), through the parameter scan's executors."""
-    from .scan.evaluate import make_executor
+    an address or a ``distributed.Client``, connected through the parameter scan's ``DaskExecutor``)."""
     masses = [float(m) for m in masses]
     for m_stop in masses:  # fail before any training, not in a worker
         check_process("stop", m_stop, m_neutralino)
         evaluation.stop_cross_section(m_stop)
-    executor = make_executor(workers, scheduler)
     tasks = [(m_stop, m_neutralino, tuple(methods), settings, seed + k) for k, m_stop in enumerate(masses)]
+    results = _run_tasks(tasks, workers, scheduler)
     scan = {}
-    try:
-        for k, result in tqdm(executor.map_unordered(mass_point, tasks), total=len(tasks), desc="mass points",
-                              disable=not verbose):
-            scan[masses[k]] = result
-    finally:
-        executor.close()
+    for k, result in tqdm(results, total=len(tasks), desc="mass points", disable=not verbose):
+        scan[masses[k]] = result
     return dict(sorted(scan.items()))
+
+
+def _run_tasks(tasks, workers, scheduler):
+    """(index, mass_point(*task)) as each finishes: on the Dask cluster the parameter scan connects to
+    (its ``DaskExecutor``), in a local process pool, or here one after the other."""
+    if scheduler is not None:
+        from distributed import as_completed
+
+        from .scan.executors import DaskExecutor
+        executor = DaskExecutor(scheduler)
+        try:
+            futures = {executor.client.submit(mass_point, *task, pure=False): k for k, task in enumerate(tasks)}
+            for future in as_completed(list(futures)):
+                yield futures[future], future.result()
+        finally:
+            executor.close()
+    elif workers:
+        import concurrent.futures
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            futures = {pool.submit(mass_point, *task): k for k, task in enumerate(tasks)}
+            for future in concurrent.futures.as_completed(futures):
+                yield futures[future], future.result()
+    else:
+        for k, task in enumerate(tasks):
+            yield k, mass_point(*task)
 
 
 # ----- streaming: files larger than memory -----
