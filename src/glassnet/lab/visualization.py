@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import optim
+from .. import nn, optim
 from ..autograd import Tensor, as_array, manual_seed, no_grad
 from ..models import LeNet5
 from ..nn import functional as F
 from ..nn.visualization import activation_maximization, feature_maps, occlusion_sensitivity, plot_filters
+from ..train import Trainer
 from .core import LabResult, lab, subplots
 from .regression import digits_split
 
@@ -29,20 +30,11 @@ def train_lenet(X, y, X_test, y_test, epochs: int, seed: int):
     """LeNet-5 (ReLU, max pooling) by Adam (η = 2·10⁻³, batches of 32); the held-out accuracy per epoch."""
     manual_seed(seed)
     net = LeNet5()
-    opt = optim.Adam(net.parameters(), lr=2e-3)
-    rng, accuracy = np.random.default_rng(seed), []
-    for _ in range(epochs):
-        net.train()
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), 32):
-            batch = order[start:start + 32]
-            opt.zero_grad()
-            F.cross_entropy(net(Tensor(X[batch])), y[batch]).backward()
-            opt.step()
-        net.eval()
-        with no_grad():
-            accuracy.append(float(np.mean(as_array(net(Tensor(X_test))).argmax(axis=1) == y_test)))
-    return net, accuracy
+    trainer = Trainer(net, nn.CrossEntropyLoss(), optim.Adam(net.parameters(), lr=2e-3), metrics=["accuracy"],
+                      batch_size=32, verbose=0)
+    history = trainer.fit((X, y), val=(X_test, y_test), epochs=epochs)
+    net.eval()
+    return net, history["val_accuracy"]
 
 
 @lab("cnn_visualization", "Seeing what a CNN learned: filters, feature maps, activation maximization, occlusion",
