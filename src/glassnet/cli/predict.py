@@ -42,7 +42,7 @@ def run(args) -> int:
     net, meta = _load_model(args.model)
     X, _, _ = read_table(args.data, features=meta["features"])
     with no_grad():
-        output = net.eval()(standardize(X, meta["mean"], meta["std"])).data
+        output = net.eval()(standardize(X, meta["mean"], meta["std"])).detach().numpy()
     rows = io.StringIO()
     writer = csv.writer(rows, lineterminator="\n")
     if meta["task"] == "classification":

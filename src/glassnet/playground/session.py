@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import Tensor
+from ..autograd import Tensor, as_tensor
 from ..nn import functional as F
 from . import data
 from .settings import DISPLAY_ONLY, LIVE, SettingsError, validate
@@ -149,7 +149,7 @@ class Session:
         layers = linear_layers(self.network)
         if not isinstance(layer, int) or not 0 <= layer < len(layers):
             raise SettingsError(f"setWeight: layer must be 0 to {len(layers) - 1}, got {layer!r}")
-        weight = layers[layer].weight.data
+        weight = layers[layer].weight.detach().numpy()
         for name, index, size in (("to", to, weight.shape[0]), ("from", source, weight.shape[1])):
             if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < size:
                 raise SettingsError(f"setWeight: {name} must be 0 to {size - 1} in layer {layer}, got {index!r}")
@@ -162,7 +162,7 @@ class Session:
         """One optimizer step on the next mini-batch (an epoch is one pass over the shuffled training set);
         True when it ended an epoch."""
         index = self.order[self.cursor:self.cursor + self.settings["batchSize"]]
-        output = self.network(Tensor(self.train_x[index]))
+        output = self.network(as_tensor(self.train_x[index]))
         loss = data_loss(output, self.train_t[index], self.problem)
         rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
         if penalty != "none" and rate > 0:
@@ -204,9 +204,9 @@ class Session:
         outputs, a = [], x
         for module in self.network:
             if isinstance(module, nn.Linear):
-                a = a @ module.weight.data.T + module.bias.data
+                a = a @ module.weight.detach().numpy().T + module.bias.detach().numpy()
             elif not isinstance(module, nn.Dropout):
-                a = module(Tensor(a)).data
+                a = module(as_tensor(a)).detach().numpy()
                 outputs.append(a)
         if not isinstance(self.network[-1], nn.Tanh):
             outputs.append(a)
@@ -216,7 +216,7 @@ class Session:
         if len(x) == 0:
             return 0.0
         output = self.forward_all(x)[-1]
-        return float(data_loss(Tensor(output), t, self.problem).data)
+        return data_loss(as_tensor(output), t, self.problem).item()
 
     def layout(self) -> dict:
         """What changes only on a reset: the points, the features, the shape, the input heatmaps."""
@@ -236,7 +236,7 @@ class Session:
     def gradient_flow(self) -> list[float]:
         """mean |∂L/∂W| of each layer's weights in the last step (0 before the first): gradients that
         shrink layer by layer towards the input are the vanishing gradients of deep sigmoid networks."""
-        return [float(np.abs(layer.weight.grad).mean()) if layer.weight.grad is not None else 0.0
+        return [layer.weight.grad.abs().mean().item() if layer.weight.grad is not None else 0.0
                 for layer in linear_layers(self.network)]
 
     def state(self) -> dict:
@@ -247,8 +247,8 @@ class Session:
             "type": "state", "epoch": self.epoch, "updates": self.updates,
             "trainLoss": self.loss_of(self.train_x, self.train_t), "testLoss": self.loss_of(self.test_x, self.test_t),
             "neurons": [[quantize(self._thumbnail(column)) for column in layer.T] for layer in outputs[:-1]],
-            "weights": [layer.weight.data.round(4).tolist() for layer in linear_layers(self.network)],
-            "biases": [layer.bias.data.round(4).tolist() for layer in linear_layers(self.network)],
+            "weights": [layer.weight.detach().numpy().round(4).tolist() for layer in linear_layers(self.network)],
+            "biases": [layer.bias.detach().numpy().round(4).tolist() for layer in linear_layers(self.network)],
             "gradFlow": self.gradient_flow(),
         }
         if self.problem == "multiclass":

@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ...autograd import Function
+from ...autograd.function import Function
 from . import recurrent_numba as compiled
 from .blas import blas_thread_count, one_blas_thread
 
