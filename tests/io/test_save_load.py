@@ -146,7 +146,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
     save(nn.Sequential(nn.Linear(2, 2)), path)
     before = path.read_bytes()
     with pytest.raises(TypeError):
-        save("not a model", path)
+        save({"not data": {1, 2}}, path)
     with pytest.raises(ConfigError):
         save(nn.Sequential(nn.Linear(2, 2), type("Local", (nn.Module,), {})()), path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["m"]

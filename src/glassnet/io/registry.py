@@ -2,8 +2,13 @@
 user's code.
 
 A module is described by its class name and its constructor arguments; containers (Sequential,
-ModuleList, ModuleDict) by their children. Loading only ever calls constructors of known Module
-classes with JSON values: a file cannot make glassnet import or run anything else.
+ModuleList, ModuleDict) by their children. Loading only ever calls constructors of loadable Module
+classes with JSON values: a file cannot make glassnet import or run anything else. Loadable are the
+classes registered with ``register_module`` and glassnet's own layers and models: the Module
+subclasses of the packages in ``LOADABLE_PACKAGES`` (a name in a file only chooses among those, it
+never names a module to import). ``check_architecture`` reads a description against the tensors
+stored beside it before anything is built: its nesting is bounded and no layer may declare a size
+larger than its stored tensors have (a 512-byte file cannot ask for a 50-million-wide layer).
 
 How a layer opts in (built-in layers of any glassnet sub-package need nothing more):
 
@@ -29,9 +34,14 @@ from ..autograd import Tensor
 from ..nn import Maxout, Module, ModuleDict, ModuleList, Sequential
 
 CONTAINERS = (Sequential, ModuleList, ModuleDict)
+LOADABLE_PACKAGES = ("glassnet.nn", "glassnet.models", "glassnet.lab", "glassnet.physics")
+MAX_NESTING = 64        # containers and sub-modules inside one another
+SMALL_SIZE = 64         # sizes up to this need no stored tensor to back them (kernel sizes, strides, ...)
+FLOAT_DTYPES = ("float32", "float64")
 _BY_NAME: dict[str, type] = {}
 _NAME_OF: dict[type, str] = {}
 _CONFIG_OF: dict[type, object] = {}
+_LOADABLE: dict[str, type] = {}  # glassnet's own layers and models by saved name, listed when first needed
 
 
 class ConfigError(ValueError):
@@ -70,18 +80,39 @@ def _class_name(cls: type) -> str:
 
 
 def _find_class(name: str) -> type:
+    """The loadable class saved under ``name`` (see the module's docstring)."""
     if name in _BY_NAME:
         return _BY_NAME[name]
-    module_path, _, attr = name.rpartition(".")
-    if module_path == "glassnet" or module_path.startswith("glassnet."):  # only glassnet's own modules
+    package = next((p for p in LOADABLE_PACKAGES if name.startswith(p + ".")), None)
+    if package is not None:
         try:
-            cls = getattr(importlib.import_module(module_path), attr, None)
+            importlib.import_module(package)  # one of a fixed list: never a module the file names
         except ImportError:
-            cls = None
-        if isinstance(cls, type) and issubclass(cls, Module):
-            return cls
-    raise ConfigError(f"unknown layer class {name!r} (a user's layer must be registered with "
-                      f"glassnet.io.register_module before loading)")
+            pass
+        else:
+            if name not in _LOADABLE:  # (re)list the package's layers: more may have been imported since
+                _LOADABLE.update({_public_name(cls): cls for cls in _subclasses(Module)
+                                  if cls.__module__.startswith(package + ".")})
+            if name in _LOADABLE:
+                return _LOADABLE[name]
+    raise ConfigError(f"unknown layer class {name!r}: not a glassnet layer or model, nor registered with "
+                      f"glassnet.io.register_module (only those are loaded)")
+
+
+def _subclasses(cls: type) -> list[type]:
+    found, stack = [], [cls]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            found.append(sub)
+            stack.append(sub)
+    return found
+
+
+def _public_name(cls: type) -> str | None:
+    try:
+        return _class_name(cls)
+    except ConfigError:
+        return None
 
 
 def _to_json(value, where: str):
@@ -149,6 +180,68 @@ def module_config(module: Module) -> dict:
     return entry
 
 
+def check_architecture(entry, shapes: dict, where: str = "architecture", prefix: str = "",
+                       bound: int | None = None, depth: int = 0) -> None:
+    """Check a description before anything is built from it: its structure (each field with its
+    type), its nesting (at most ``MAX_NESTING`` deep) and its sizes: every integer in a layer's
+    config is at most the largest dimension among the tensors stored under its name (``shapes``:
+    name -> shape; among all of them for a layer that stores none), or ``SMALL_SIZE``. The exact
+    shapes are compared once the model is built; this bound only keeps a hostile file from making
+    glassnet allocate far more than the file holds. Raises ``ConfigError`` naming the field."""
+    if depth > MAX_NESTING:
+        raise ConfigError(f"{where}: modules nested more than {MAX_NESTING} deep")
+    if not isinstance(entry, dict) or not isinstance(entry.get("class"), str):
+        raise ConfigError(f"{where}: expected {{\"class\": name, ...}}, got {_short(entry)}")
+    cls = _find_class(entry["class"])
+    if issubclass(cls, CONTAINERS):
+        children = entry.get("children")
+        if not isinstance(children, dict):
+            raise ConfigError(f"{where}.children: a {entry['class']} needs a mapping of children, got {_short(children)}")
+        for name, child in children.items():
+            check_architecture(child, shapes, f"{where}.children[{name!r}]", f"{prefix}{name}.", bound, depth + 1)
+        return
+    config = entry.get("config")
+    if not isinstance(config, dict):
+        raise ConfigError(f"{where}.config: expected a mapping of {entry['class']}'s arguments, got {_short(config)}")
+    if bound is None:
+        own = [shape for name, shape in shapes.items() if name.startswith(prefix)] or list(shapes.values())
+        bound = max([SMALL_SIZE, *(size for shape in own for size in shape)])
+    for key, value in config.items():
+        _check_value(value, shapes, f"{where}.config.{key}", prefix, bound, depth)
+    if "dtype" in config and config["dtype"] not in FLOAT_DTYPES:
+        raise ConfigError(f"{where}.config.dtype: {_short(config['dtype'])} is not a dtype of glassnet's layers "
+                          f"({', '.join(FLOAT_DTYPES)})")
+
+
+def _check_value(value, shapes: dict, where: str, prefix: str, bound: int, depth: int) -> None:
+    """One config value: a JSON scalar, a list / tuple of values, or a sub-module's description."""
+    if depth > MAX_NESTING:
+        raise ConfigError(f"{where}: values nested more than {MAX_NESTING} deep")
+    if isinstance(value, bool) or value is None or isinstance(value, (float, str)):
+        return
+    if isinstance(value, int):
+        if value > bound:
+            raise ConfigError(f"{where} = {value}: larger than any size the stored tensors have (at most "
+                              f"{bound}); the file is refused before building the layer")
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_value(item, shapes, f"{where}[{i}]", prefix, bound, depth + 1)
+        return
+    if isinstance(value, dict) and set(value) == {"tuple"} and isinstance(value["tuple"], list):
+        _check_value(value["tuple"], shapes, where, prefix, bound, depth + 1)
+        return
+    if isinstance(value, dict) and set(value) == {"module"}:
+        check_architecture(value["module"], shapes, where, prefix, bound, depth + 1)
+        return
+    raise ConfigError(f"{where}: malformed config value {_short(value)}")
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def build_module(entry) -> Module:
     """Rebuild a module from ``module_config``'s description (fresh weights; load them after)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("class"), str):
@@ -167,6 +260,8 @@ def build_module(entry) -> Module:
         raise ConfigError(f"{entry['class']}: missing its 'config' mapping")
     kwargs = {str(k): _from_json(v) for k, v in config.items()}
     if "dtype" in kwargs:
+        if kwargs["dtype"] not in FLOAT_DTYPES:
+            raise ConfigError(f"{entry['class']}: dtype {_short(kwargs['dtype'])} is not one of {FLOAT_DTYPES}")
         kwargs["dtype"] = np.dtype(kwargs["dtype"]).type
     try:
         return cls(**kwargs)
