@@ -38,6 +38,7 @@ def _config(path):
 
 
 def run(args) -> int:
+    from ..physics.scan.evaluate import SetupError
     from ..physics.scan.results import ResultsMismatch
     config = _config(args.config)
     if args.action == "plot":
@@ -61,7 +62,7 @@ def run(args) -> int:
     try:
         results = scan.run(budget, target_good=args.target_good or config.target_good,
                            resume=args.action == "resume", overwrite=getattr(args, "overwrite", False))
-    except (FileExistsError, FileNotFoundError, ResultsMismatch, ConnectionError) as error:
+    except (OSError, ResultsMismatch, SetupError, ConnectionError) as error:
         raise UsageError(str(error)) from None
     good = results.good(scan.good_threshold)
     invalid = int((~results.valid).sum())
