@@ -52,6 +52,13 @@ def nested(depth) -> str:
             + "}}" * depth)
 
 
+def structural(attributes, parameters=("weight", "bias"), children=None):
+    """A module described by its structure (no constructor call) with these attributes."""
+    return {"class": "glassnet.nn.Linear", "structure": {
+        "attributes": {"in_features": 3, "out_features": 10, **attributes}, "children": children or {},
+        "parameters": list(parameters), "buffers": [], "empty": [], "empty_buffers": []}}
+
+
 def refused(hostile, path, timeout=30):
     result = hostile.python(LOAD.format(path=str(path)), timeout=timeout)
     assert result.returncode == 0 and result.stdout.startswith("REFUSED:"), result.output[-2000:]
@@ -112,7 +119,12 @@ def test_weights_of_a_dtype_the_architecture_does_not_use_are_refused(hostile, t
     ({"class": "glassnet.nn.Sequential", "children": [linear(3, 10)]}, "children"),
     ({"class": "glassnet.nn.Linear", "config": {"in_features": "3", "out_features": 10}}, "in_features"),
     ('{"class": "glassnet.nn.Linear", "config": ' + "[" * 5000 + "]" * 5000 + "}", "nested"),
-], ids=["list", "class-number", "dtype-object", "config-list", "children-list", "size-text", "deep-json"])
+    (structural({"__class__": {"dtype": "float32"}}), "__class__"),
+    (structural({"forward": 1}), "forward"),
+    (structural({}, parameters=["weight", "missing"]), "missing"),
+    (structural({}, children={"x": {"class": "builtins.eval", "config": {}}}), "builtins.eval"),
+], ids=["list", "class-number", "dtype-object", "config-list", "children-list", "size-text", "deep-json",
+        "structure-dunder", "structure-method", "structure-missing-tensor", "structure-foreign-child"])
 def test_every_malformed_architecture_field_is_named(hostile, tmp_path, architecture, field):
     path = write_model_file(tmp_path / "m.safetensors", architecture, weights())
     assert field in refused(hostile, path)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glassnet as torch  # the tutorials' spelling
-from glassnet import nn
+from glassnet import models, nn
 from glassnet.io import FileFormatError
 
 
@@ -141,3 +141,36 @@ def test_a_cycle_is_refused_not_a_recursion_error(tmp_path):
     loop.append(loop)
     with pytest.raises(ValueError, match="nested more than"):
         torch.save(loop, tmp_path / "x.pt")
+
+
+WHOLE_MODELS = {
+    "LeNet5": lambda: models.LeNet5(),
+    "SmallVGG": lambda: models.SmallVGG(),
+    "EventMPNN": lambda: models.EventMPNN(),
+    "CharRNN": lambda: models.CharRNN(20),
+    "VAE": lambda: models.VAE(10),
+    "RBM": lambda: models.RBM(6, 4),
+    "GAN": lambda: models.GAN(nn.Sequential(nn.Linear(2, 4)), nn.Sequential(nn.Linear(4, 1)), 2),
+    "TransformerSeq2Seq": lambda: models.TransformerSeq2Seq(10, 12),
+    "Transformer": lambda: nn.Transformer(d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                                          dim_feedforward=32, activation="gelu"),
+    "PositionalEncoding": lambda: nn.PositionalEncoding(16, max_len=50),
+}
+
+
+@pytest.mark.parametrize("name", WHOLE_MODELS)
+def test_every_glassnet_model_saves_whole(tmp_path, name):
+    model = WHOLE_MODELS[name]()
+    torch.save(model, tmp_path / "m.pt")
+    loaded = torch.load(tmp_path / "m.pt")
+    assert type(loaded) is type(model) and same_weights(model, loaded)
+    assert list(loaded.state_dict()) == list(model.state_dict())
+
+
+def test_a_model_saved_whole_computes_the_same(tmp_path):
+    lenet = models.LeNet5(activation="tanh", pooling="avg")
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, activation="gelu"), 2)
+    for model, x in ((lenet, torch.randn(2, 1, 28, 28)), (encoder, torch.randn(5, 2, 16))):
+        torch.save(model, tmp_path / "m.pt")
+        loaded = torch.load(tmp_path / "m.pt").eval()
+        np.testing.assert_allclose(np.asarray(loaded(x).numpy()), np.asarray(model.eval()(x).numpy()), rtol=1e-6)

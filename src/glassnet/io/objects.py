@@ -133,8 +133,8 @@ def model_from(architecture, weights: dict, path, model: Module | None = None, w
     if model is None:
         try:
             check_architecture(architecture, {k: v.shape for k, v in weights.items()}, where)
-            model = build_module(architecture)
-        except ConfigError as error:
+            model = build_module(architecture, weights)
+        except (ConfigError, TypeError, ValueError, KeyError, AttributeError) as error:
             raise FileFormatError(f"{path}: {error}") from None
     own = {key: as_array(value) for key, value in model.state_dict().items()}
     for key, value in weights.items():
