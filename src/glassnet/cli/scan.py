@@ -48,6 +48,7 @@ def _config(path):
 
 
 def run(args) -> int:
+    from ..physics.scan.cluster import ClusterError
     from ..physics.scan.evaluate import SetupError
     from ..physics.scan.results import ResultsMismatch
     if args.action == "compare":
@@ -74,7 +75,7 @@ def run(args) -> int:
     try:
         results = scan.run(budget, target_good=args.target_good or config.target_good,
                            resume=args.action == "resume", overwrite=getattr(args, "overwrite", False))
-    except (OSError, ResultsMismatch, SetupError, ConnectionError, ImportError) as error:
+    except (OSError, ResultsMismatch, SetupError, ConnectionError, ImportError, ClusterError) as error:
         raise UsageError(str(error)) from None
     good = results.good(scan.good_threshold)
     invalid = int((~results.valid).sum())

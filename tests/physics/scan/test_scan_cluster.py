@@ -56,6 +56,13 @@ def test_bad_cluster_specs(spec, message):
         start_cluster(spec)
 
 
+def test_a_cluster_option_that_does_not_exist_is_one_clear_line(tmp_path, capsys):
+    (tmp_path / "cluster_model.py").write_text("def observables(p):\n    return {'O': p['x']}\n")
+    (tmp_path / "scan.toml").write_text(CONFIG.replace("processes = false", "procesess = false"))
+    assert main(["scan", "run", str(tmp_path / "scan.toml"), "--verbose", "0"]) == 2
+    assert "cannot make a local cluster" in capsys.readouterr().err
+
+
 def test_cluster_and_scheduler_address_exclude_each_other(tmp_path):
     (tmp_path / "scan.toml").write_text(CONFIG.replace("[scan]", "[scan]\nscheduler = 'tcp://127.0.0.1:8786'"))
     with pytest.raises(ConfigError, match="either 'scan.scheduler' or a \\[cluster\\] table"):
