@@ -67,6 +67,10 @@ class Scan:
         A fresh run refuses to replace a results file that has rows unless ``overwrite``; ``resume``
         continues one, first evaluating the points of the batch a crash interrupted.
         """
+        with self.file.locked():
+            return self._run(max_evaluations, target_good, resume, overwrite)
+
+    def _run(self, max_evaluations, target_good, resume, overwrite) -> ScanResults:
         executor = make_executor(self.workers, self.scheduler)
         bar = None
         try:

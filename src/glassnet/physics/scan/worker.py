@@ -64,9 +64,12 @@ def main() -> None:
     replies.write(json.dumps({"ready": True}) + "\n")
     replies.flush()
     sources = {}
-    for line in tasks:
-        replies.write(json.dumps(answer(json.loads(line), sources)) + "\n")
-        replies.flush()
+    try:
+        for line in tasks:
+            replies.write(json.dumps(answer(json.loads(line), sources)) + "\n")
+            replies.flush()
+    except BrokenPipeError:  # the scan is gone: the lifeline thread is ending this process
+        os._exit(0)
 
 
 if __name__ == "__main__":
