@@ -61,10 +61,10 @@ def main() -> None:
     os.dup2(2, 1)  # the function's prints go to standard error, not into the replies
     threading.Thread(target=die_with_the_scan, args=(lifeline,), daemon=True).start()
     sys.path[:] = json.loads(tasks.readline())["path"]
-    replies.write(json.dumps({"ready": True}) + "\n")
-    replies.flush()
     sources = {}
     try:
+        replies.write(json.dumps({"ready": True}) + "\n")
+        replies.flush()
         for line in tasks:
             replies.write(json.dumps(answer(json.loads(line), sources)) + "\n")
             replies.flush()
