@@ -1,12 +1,14 @@
 """The PyTorch side of the glassnet pieces that ``torch`` lacks (imported only when converting).
 
-- Layers: ``MessagePassing`` and ``AdditiveAttention`` as ``torch.nn.Module``s with the glassnet
-  layers' constructor arguments and parameter names, each written as its equations.
+- Layers: ``MessagePassing``, ``AdditiveAttention`` and ``PositionalEncoding`` as ``torch.nn.Module``s
+  with the glassnet layers' constructor arguments and parameter names, each written as its equations.
 - Functions: ``function_twins()`` maps the glassnet functions a model's forward may call
   (``F.relu``, ``gn.cat``, ``as_float_input``, ...) to the torch functions that mean the same, so
   that the forward runs unchanged on torch tensors once converted.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
@@ -61,6 +63,26 @@ class AdditiveAttention(nn.Module):
         return (context.squeeze(1), weights.squeeze(1)) if single else (context, weights)
 
 
+class PositionalEncoding(nn.Module):
+    """x + PE[:L], then dropout: PE(pos, 2i) = sin(pos·ω_i), PE(pos, 2i+1) = cos(pos·ω_i),
+    ω_i = 10000^(−2i/d_model); buffer ``pe`` (max_len, d_model)."""
+
+    def __init__(self, d_model: int, dropout: float = 0.1, max_len: int = 5000, batch_first: bool = False):
+        super().__init__()
+        self.d_model, self.max_len, self.batch_first = d_model, max_len, batch_first
+        position = torch.arange(max_len, dtype=torch.float64)[:, None]
+        frequency = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float64) * (-math.log(10000.0) / d_model))
+        pe = torch.zeros(max_len, d_model, dtype=torch.float64)
+        pe[:, 0::2] = torch.sin(position * frequency)
+        pe[:, 1::2] = torch.cos(position * frequency[: d_model // 2])
+        self.register_buffer("pe", pe.float())
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x):
+        length = x.shape[1] if self.batch_first else x.shape[0]
+        return self.dropout(x + (self.pe[None, :length] if self.batch_first else self.pe[:length, None]))
+
+
 def _as_float_input(module, x, dtype):
     x = torch.as_tensor(x)
     if x.dtype != dtype:
@@ -78,6 +100,6 @@ def function_twins() -> dict:
     return {
         autograd.as_array: torch.as_tensor, autograd.cat: torch.cat, autograd.stack: torch.stack,
         gnF.relu: F.relu, gnF.sigmoid: torch.sigmoid, gnF.tanh: torch.tanh, gnF.softmax: F.softmax,
-        gnF.log_softmax: F.log_softmax, gnF.linear: F.linear, gnF.embedding: F.embedding,
+        gnF.log_softmax: F.log_softmax, gnF.linear: F.linear, gnF.embedding: F.embedding, gnF.gelu: F.gelu,
         as_float_input: _as_float_input, as_mask: lambda mask, dtype: torch.as_tensor(mask).to(dtype),
     }

@@ -1,7 +1,7 @@
 """glassnet.nn.functional — stateless ops on tensors (as torch.nn.functional): activations, losses,
 the dense layer's affine map, dropout. Each differentiable op is one Function."""
 from .activation import (
-    elu, leaky_relu, log_softmax, maxout, noisy_relu, relu, sigmoid, softmax, softplus, step, tanh,
+    elu, gelu, leaky_relu, log_softmax, maxout, noisy_relu, relu, sigmoid, softmax, softplus, step, tanh,
 )
 from .linear import dropout, linear
 from .loss import (
