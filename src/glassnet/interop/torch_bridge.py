@@ -100,6 +100,7 @@ TWINS = {
     "MessagePassing": ("MessagePassing", lambda m: {**_same("node_features", "edge_features")(m),
                                                     "message_features": m.message.out_features,
                                                     "out_features": m.update.out_features}),
+    "EdgeConv": ("EdgeConv", lambda m: {"nn": _converted(m, m.nn, "nn"), "aggr": m.aggr}),
     "AdditiveAttention": ("AdditiveAttention", lambda m: {"query_dim": m.query_proj.in_features,
                                                           "key_dim": m.key_proj.in_features,
                                                           "hidden_dim": m.score.in_features}),

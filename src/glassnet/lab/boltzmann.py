@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import optim
-from ..autograd import Tensor, as_array, manual_seed, no_grad
+from .. import nn, optim
+from ..autograd import Tensor, as_array, manual_seed
 from ..models import DBN
 from ..models.generative_training import deep_classifier, pretrain_layerwise
 from ..nn import functional as F
+from ..train import Trainer
 from .core import LabResult, lab, subplots
 from .regression import digits_split
 
@@ -24,21 +25,12 @@ def first_layer_gradient(net, X, y) -> float:
     return float(np.linalg.norm(as_array(net[0].weight.grad)))
 
 
-def fine_tune(net, data, epochs: int, lr: float, rng) -> list[float]:
+def fine_tune(net, data, epochs: int, lr: float) -> list[float]:
     """Back-propagation: SGD with momentum 0.9 on mini-batches of 32; held-out accuracy after each epoch."""
     X, y, X_test, y_test = data
-    opt = optim.SGD(net.parameters(), lr=lr, momentum=0.9)
-    accuracy = []
-    for _ in range(epochs):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), 32):
-            batch = order[start:start + 32]
-            opt.zero_grad()
-            F.cross_entropy(net(Tensor(X[batch])), y[batch]).backward()
-            opt.step()
-        with no_grad():
-            accuracy.append(float(np.mean(as_array(net(Tensor(X_test))).argmax(axis=1) == y_test)))
-    return accuracy
+    trainer = Trainer(net, nn.CrossEntropyLoss(), optim.SGD(net.parameters(), lr=lr, momentum=0.9),
+                      metrics=["accuracy"], batch_size=32, verbose=0)
+    return trainer.fit((X, y), val=(X_test, y_test), epochs=epochs)["val_accuracy"]
 
 
 def compare_starts(data, seed: int, pretrain_epochs: int, epochs: int) -> dict:
@@ -58,7 +50,7 @@ def compare_starts(data, seed: int, pretrain_epochs: int, epochs: int) -> dict:
                 pretrain_layerwise([net[2 * i] for i in range(HIDDEN)], X, "sigmoid", pretrain_epochs, batch_size=32,
                                    lr=1e-2, rng=seed)
         gradient = first_layer_gradient(net, X, y)
-        runs[start] = {"gradient": gradient, "accuracy": fine_tune(net, data, epochs, 0.2, np.random.default_rng(seed))}
+        runs[start] = {"gradient": gradient, "accuracy": fine_tune(net, data, epochs, 0.2)}
     runs["filters"] = as_array(dbn.rbms[0].weight)
     return runs
 

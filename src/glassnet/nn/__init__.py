@@ -16,7 +16,7 @@ from .layers.normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .layers.pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .layers.upsample import Upsample
 from .layers import graph
-from .layers.graph import MessagePassing
+from .layers.graph import EdgeConv, MessagePassing
 from .layers.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .layers.attention import AdditiveAttention, MultiheadAttention
 from .layers.embedding import Embedding

@@ -21,22 +21,24 @@ from .layers.conv import Conv2d
 
 
 def _grid(images: np.ndarray, path: str, title: str, columns: int = 8, symmetric: bool = True) -> str:
-    """Images (n, h, w) in a grid, each with its own colour scale (centred on 0 when ``symmetric``)."""
+    """Images (n, h, w) tiled into one picture, each scaled by its own largest |value| (so the colours
+    read ±1 when ``symmetric``, 0..1 otherwise), a blank pixel between neighbours."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    columns = min(columns, len(images))
-    rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.3 * rows + 0.6), squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, image in zip(axes.ravel(), images):
-        limit = np.abs(image).max() or 1.0
-        ax.imshow(image, cmap="coolwarm" if symmetric else "viridis", vmin=-limit if symmetric else None,
-                  vmax=limit if symmetric else None)
-    fig.suptitle(title)
+    n, h, w = images.shape
+    columns = min(columns, n)
+    rows = -(-n // columns)
+    mosaic = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for k, image in enumerate(images):
+        r, c = divmod(k, columns)
+        mosaic[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = image / (np.abs(image).max() or 1.0)
+    fig, ax = plt.subplots(figsize=(min(12, 0.25 * mosaic.shape[1] + 1.5), min(12, 0.25 * mosaic.shape[0] + 1)))
+    shown = ax.imshow(mosaic, cmap="coolwarm" if symmetric else "viridis", vmin=-1 if symmetric else 0, vmax=1)
+    ax.set(xticks=[], yticks=[], title=title)
+    fig.colorbar(shown, ax=ax, shrink=0.8, label="value / its image's largest |value|")
     return _save(fig, path)
 
 
@@ -74,7 +76,7 @@ def plot_feature_maps(maps: np.ndarray, path: str, title: str = "Feature maps", 
     return _grid(np.asarray(maps)[:channels], path, title, symmetric=False)
 
 
-def activation_maximization(model, layer, channel: int, input_shape: tuple, steps: int = 200, lr: float = 0.1,
+def activation_maximization(model, layer, channel, input_shape: tuple, steps: int = 200, lr: float = 0.1,
                             weight_decay: float = 1e-3, value_range=(0.0, 1.0), rng=None):
     """The input x (``input_shape``, e.g. (1, 28, 28)) that maximizes the mean activation a_c of channel
     (or unit) ``channel`` of the submodule ``layer``, by gradient ascent from faint noise:
@@ -82,11 +84,16 @@ def activation_maximization(model, layer, channel: int, input_shape: tuple, step
         x ← clip(x + η g / ‖g‖,  value_range),   g = ∂(a_c(x) − λ‖x‖²)/∂x
 
     (the normalized step keeps η meaningful whatever the activation's scale; the L2 term λ keeps x from
-    filling up with high-frequency patterns). Returns (x, the activation a_c at each step).
+    filling up with high-frequency patterns). Returns (x, the activation a_c at each step). With a list of
+    channels, one input per channel is optimized in the same passes: x (K, ...) and activations (steps, K).
+
+    Example: ``images, _ = activation_maximization(lenet, lenet.classifier[-1], range(10), (1, 28, 28))``
+    draws the input each class's output unit likes best.
     """
+    channels = np.atleast_1d(channel)
     rng = get_rng(rng)
     low, high = value_range
-    x = (low + (high - low) * (0.5 + 0.01 * rng.standard_normal((1, *input_shape)))).astype(np.float32)
+    x = (low + (high - low) * (0.5 + 0.01 * rng.standard_normal((len(channels), *input_shape)))).astype(np.float32)
     seen = []
     handle = layer.register_forward_hook(lambda module, args, out: seen.append(out))
     was_training = model.training
@@ -98,18 +105,21 @@ def activation_maximization(model, layer, channel: int, input_shape: tuple, step
             seen.clear()
             model(image)
             output = seen[-1]
-            if not 0 <= channel < output.shape[1]:
+            if not np.all((0 <= channels) & (channels < output.shape[1])):
                 raise ValueError(f"activation_maximization: the layer has {output.shape[1]} channels, got "
                                  f"channel {channel}")
-            activation = output[:, channel].mean()
-            (activation - weight_decay * (image * image).sum()).backward()
+            activation = output[np.arange(len(channels)), channels].reshape(len(channels), -1).mean(axis=1)
+            (activation.sum() - weight_decay * (image * image).sum()).backward()
             gradient = as_array(image.grad)
-            x = np.clip(x + lr * gradient / (np.linalg.norm(gradient) + 1e-12), low, high).astype(np.float32)
-            trace.append(activation.item())
+            length = np.sqrt((gradient ** 2).reshape(len(channels), -1).sum(axis=1))
+            step = gradient / (length.reshape(-1, *[1] * len(input_shape)) + 1e-12)
+            x = np.clip(x + lr * step, low, high).astype(np.float32)
+            trace.append(as_array(activation).copy())
     finally:
         handle.remove()
         model.train(was_training)
-    return x[0], np.array(trace)
+    trace = np.array(trace)
+    return (x, trace) if np.ndim(channel) else (x[0], trace[:, 0])
 
 
 def occlusion_sensitivity(model, image, target: int, patch: int = 4, stride: int = 1, fill: float = 0.0,

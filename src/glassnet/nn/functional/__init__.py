@@ -13,3 +13,4 @@ from .normalization import batch_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, interpolate, max_pool1d, max_pool2d
 from .attention import scaled_dot_product_attention
 from .embedding import cosine_similarity, embedding
+from .graph import global_add_pool, global_max_pool, global_mean_pool, index_select, scatter
