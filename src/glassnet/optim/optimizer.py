@@ -109,6 +109,10 @@ class Optimizer:
                              f"state, {len(self.param_groups)} in the optimizer")
         params = {}
         for saved, own in zip(groups, self.param_groups):
+            foreign = set(saved) - set(self.defaults) - {"params", "initial_lr"}
+            if foreign:  # e.g. Adam's betas offered to SGD: the state means something else here
+                raise ValueError(f"{type(self).__name__}.load_state_dict: the state has options {sorted(foreign)} "
+                                 f"that {type(self).__name__} does not have: it was saved from another optimizer")
             if len(saved["params"]) != len(own["params"]):
                 raise ValueError(f"{type(self).__name__}.load_state_dict: a parameter group has "
                                  f"{len(saved['params'])} parameters in the state, {len(own['params'])} here")
