@@ -49,7 +49,7 @@ def test_in_place_ops_on_intermediates_are_recorded(lib):
     y.mul_(3)                        # y = 3(2x + 1)
     y[1] = 0.0                       # that element no longer depends on x
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [6.0, 0.0, 6.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [6.0, 0.0, 6.0])
 
 
 @pytest.mark.parametrize("lib", [gn, torch], ids=["glassnet", "torch"])
@@ -60,7 +60,7 @@ def test_setitem_into_a_plain_buffer_records_the_written_values(lib):
         out[t] = h * (t + 1)
     assert out.requires_grad and not out.is_leaf
     out.sum().backward()
-    np.testing.assert_allclose(h.grad.numpy(), [6.0, 6.0])
+    np.testing.assert_allclose(h.grad.detach().numpy(), [6.0, 6.0])
 
 
 @pytest.mark.parametrize("lib", [gn, torch], ids=["glassnet", "torch"])
@@ -70,7 +70,7 @@ def test_earlier_uses_keep_their_place_in_the_graph_after_an_in_place_change(lib
     z = y * 5          # uses y before the change (Mul needs only the 5 for y's gradient)
     y.mul_(10)         # y = 30x from here on
     (z + y).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), [15.0 + 30.0])
+    np.testing.assert_allclose(x.grad.detach().numpy(), [15.0 + 30.0])
 
 
 def test_changing_a_saved_value_in_place_is_caught_in_backward():
@@ -96,14 +96,14 @@ def test_inplace_activation_matches_torch():
         h = x * 1.5
         h.relu_()
         (h * h).sum().backward()
-        grads.append(x.grad.numpy())
+        grads.append(x.grad.detach().numpy())
     np.testing.assert_allclose(*grads, rtol=1e-6)
 
 
 def test_hooks_and_retain_grad_and_next_functions():
     x = gn.tensor([1.0, 2.0], requires_grad=True)
     seen = []
-    x.register_hook(lambda g: seen.append(g.numpy().copy()))
+    x.register_hook(lambda g: seen.append(g.detach().numpy().copy()))
     h = x * 3
     handle = h.register_hook(lambda g: g * 10)
     h.retain_grad()

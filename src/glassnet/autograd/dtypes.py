@@ -138,9 +138,9 @@ class finfo:  # noqa: N801
 
     def __init__(self, type=None):  # noqa: A002
         info = np.finfo(numpy_dtype(type if type is not None else _default_float))
-        self.bits, self.eps, self.max, self.min = info.bits, float(info.eps), float(info.max), float(info.min)
-        self.tiny = self.smallest_normal = float(info.tiny)
-        self.resolution, self.dtype = float(info.resolution), str(info.dtype)
+        self.bits, self.eps, self.max, self.min = info.bits, *(builtins.float(v) for v in (info.eps, info.max, info.min))
+        self.tiny = self.smallest_normal = builtins.float(info.tiny)
+        self.resolution, self.dtype = builtins.float(info.resolution), str(info.dtype)
 
 
 class iinfo:  # noqa: N801
@@ -148,4 +148,4 @@ class iinfo:  # noqa: N801
 
     def __init__(self, type):  # noqa: A002
         info = np.iinfo(numpy_dtype(type))
-        self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), str(info.dtype)
+        self.bits, self.max, self.min, self.dtype = info.bits, builtins.int(info.max), builtins.int(info.min), str(info.dtype)

@@ -69,7 +69,6 @@ class Tensor(TensorMath, TensorShape, TensorInPlace):
     """
 
     __slots__ = ("_array", "_grad", "requires_grad", "_ctx", "_version", "_hooks", "__weakref__")
-    __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__, keeping the graph
     __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
 
     def __init__(self, *args, requires_grad: bool = False, dtype=None, device=None):
@@ -271,7 +270,21 @@ class Tensor(TensorMath, TensorShape, TensorInPlace):
         return (self[i] for i in range(len(self._array)))
 
     def __array__(self, dtype=None, copy=None):
-        return self._array if dtype is None else self._array.astype(dtype, copy=False)
+        array = self._array if dtype is None else self._array.astype(dtype, copy=False)
+        return array.copy() if copy and array is self._array else array
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy meeting a tensor: arithmetic and comparisons (``ndarray + t``, ``ndarray < t``) stay
+        tensor operations, keeping the graph; any other ufunc (``np.exp(t)``) works on the arrays and
+        returns an array."""
+        operator = _GRAPH_UFUNCS.get(ufunc)
+        if operator is not None and method == "__call__" and not kwargs:
+            first, *rest = [x if isinstance(x, Tensor) else as_tensor(x) for x in inputs]
+            return getattr(first, operator)(*rest)
+        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x._array if isinstance(x, Tensor) else x for x in kwargs["out"])
+        return getattr(ufunc, method)(*arrays, **kwargs)
 
     def __format__(self, spec: str) -> str:
         if spec and self._array.size == 1:
@@ -405,8 +418,9 @@ class Tensor(TensorMath, TensorShape, TensorInPlace):
     def __setitem__(self, index, value) -> None:
         """``t[index] = value``: written in place; recorded in the graph when either side needs grad."""
         index = index_arrays(index)
-        if isinstance(value, Tensor) and self._records_with(value):
+        if self._records_with(value):
             from .shape_ops import SetItem
+            value = value if isinstance(value, Tensor) else as_tensor(value, dtype=self._array.dtype)
             self._become(SetItem.apply(self._snapshot(), value, index=index))
             return
         self._check_inplace_allowed()
@@ -442,6 +456,14 @@ class Tensor(TensorMath, TensorShape, TensorInPlace):
         if result._ctx is not None:
             self._ctx, self.requires_grad = result._ctx, True
         return self
+
+
+_GRAPH_UFUNCS = {
+    np.add: "__add__", np.subtract: "__sub__", np.multiply: "__mul__", np.true_divide: "__truediv__",
+    np.power: "__pow__", np.matmul: "__matmul__", np.negative: "__neg__", np.less: "__lt__",
+    np.less_equal: "__le__", np.greater: "__gt__", np.greater_equal: "__ge__", np.equal: "__eq__",
+    np.not_equal: "__ne__",
+}
 
 
 def index_arrays(index):

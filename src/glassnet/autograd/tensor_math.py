@@ -456,12 +456,11 @@ class TensorMath:
         if isinstance(dim, Tensor) or other is not None:  # max(other): elementwise
             return self.maximum(dim if other is None else other) if largest else \
                 self.minimum(dim if other is None else other)
-        dim = reduce_dims(dim, axis)
         keep = keepdim or keepdims
+        if axis is not None or isinstance(dim, (tuple, list)):  # NumPy style (axis=): the values only
+            return (Max if largest else Min).apply(self, axis=reduce_dims(dim, axis), keepdims=keep)
         if dim is None:
             return (Max if largest else Min).apply(self, axis=None, keepdims=False)
-        if not isinstance(dim, (builtins.int, np.integer)):  # several dims (NumPy style): values only
-            return (Max if largest else Min).apply(self, axis=dim, keepdims=keep)
         indices = (np.argmax if largest else np.argmin)(self._array, axis=dim, keepdims=True)
         values = self.gather(dim, indices)
         if not keep:
@@ -469,8 +468,8 @@ class TensorMath:
         return ValuesIndices(values, _long(indices))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=False, other=None, out=None):
-        """``max()`` the largest value; ``max(dim)`` the (values, indices) along dim; ``max(other)``
-        the elementwise maximum."""
+        """``max()`` the largest value; ``max(dim)`` the (values, indices) along dim, as PyTorch;
+        ``max(axis=...)`` the values only, as NumPy; ``max(other)`` the elementwise maximum."""
         return self._extreme(dim, keepdim, axis, keepdims, True, other)
 
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=False, other=None, out=None):

@@ -313,7 +313,7 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes=(0,), i
     names = {id(t): n for t, n in zip(examples, input_names)}
     arrays = {}
     for key, value in model.state_dict().items():
-        arrays.setdefault(id(value), key)
+        arrays.setdefault(id(value._array), key)
 
     def name_of(tensor) -> str:
         if id(tensor) not in names:  # a parameter, a buffer or another constant

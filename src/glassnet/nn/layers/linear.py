@@ -16,7 +16,7 @@ def as_float_input(module: Module, x, dtype) -> Tensor:
     if x.dtype != dtype:
         if not np.issubdtype(x.dtype, np.number):
             raise LayerInputError(module, f"expects numbers, got an input of dtype {x.dtype}")
-        raise LayerInputError(module, f"has {dtype} weights but got a {x.dtype} input of shape "
+        raise LayerInputError(module, f"has {np.dtype(dtype)} weights but got a {x._array.dtype} input of shape "
                                       f"{x.shape}; convert it with x.float() (or model.double())")
     return x
 
