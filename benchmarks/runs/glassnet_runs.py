@@ -1,13 +1,11 @@
 """glassnet's side of the benchmarks (imported only in glassnet's own worker process)."""
 from __future__ import annotations
 
-import numpy as np
-
 import glassnet as gn
 from glassnet.models import LeNet5
 from workloads import (
-    LENET_BATCH, MLP_BATCH, MLP_SIZES, RNN_HIDDEN, RNN_INPUT, RNN_UPDATES, Timed, batches, digits_timed, fit_timed, lenet_data, load_arrays,
-    mlp_data, rnn_data,
+    LENET_BATCH, MLP_BATCH, MLP_SIZES, RNN_HIDDEN, RNN_INPUT, RNN_UPDATES, Timed, batches, digits_timed, fit_timed,
+    lenet_data, load_arrays, mlp_data, rnn_data,
 )
 
 nn, F = gn.nn, gn.nn.functional
