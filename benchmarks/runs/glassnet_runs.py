@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import glassnet as gn
 from glassnet.models import LeNet5
+
 from workloads import (
     LENET_BATCH, MLP_BATCH, MLP_SIZES, RNN_HIDDEN, RNN_INPUT, RNN_UPDATES, Timed, batches, digits_timed, fit_timed,
     lenet_data, load_arrays, mlp_data, rnn_data,
