@@ -39,8 +39,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ...autograd import Function
-from . import recurrent_numba as compiled
-from .blas import blas_thread_count, one_blas_thread
+from ...backends import compiled
+from . import recurrent_numba as compiled_steps
+from ...backends.threads import blas_thread_count, one_blas_thread
 
 
 def keep_masks(lengths, steps: int, dtype) -> np.ndarray | None:
@@ -329,9 +330,9 @@ def gru_step_backward(rz, new, hw_n, h_prev, d_h, dx, dhw, keep):
 
 
 def _steps_for(x: np.ndarray, numpy_step, compiled_name: str):
-    """The compiled step for float32 when Numba is installed, else the NumPy one."""
-    if compiled.numba is not None and x.dtype == np.float32:
-        return getattr(compiled, compiled_name)
+    """The compiled step for float32 when the compiled kernels are on, else the NumPy one."""
+    if compiled.active() and x.dtype == np.float32:
+        return getattr(compiled_steps, compiled_name)
     return numpy_step
 
 

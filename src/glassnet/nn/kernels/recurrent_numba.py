@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # the NumPy kernels are the fallback
-    numba = None
+from ...backends.compiled import numba
 
 F32 = np.float32
 HALF, ONE, CLAMP = F32(0.5), F32(1), F32(7.90531110763549805)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
-from ...nn.kernels.blas import one_blas_thread
+from ...backends.threads import one_blas_thread
 from .evaluate import evaluate_point, make_executor
 from .results import ResultsFile, ScanResults
 
