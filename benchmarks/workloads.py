@@ -1,8 +1,9 @@
 """The benchmarks' workloads: sizes, data and FLOP counts, the same for every library (NumPy only).
 
-Each library's code for these workloads is in ``runs/<library>_runs.py``; a worker process
-(``_worker.py``) imports only that one module. Data come from fixed seeds, so every process of every
-library trains on the same numbers.
+Each library's code for these workloads is in ``runs/<library>_runs.py`` (PyTorch and glassnet
+share ``runs/pytorch_api.py``, the same code run on either); a worker process (``_worker.py``)
+imports only one library. Data come from fixed seeds, so every process of every library trains on
+the same numbers.
 """
 from __future__ import annotations
 

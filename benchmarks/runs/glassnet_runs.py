@@ -2,56 +2,23 @@
 from __future__ import annotations
 
 import glassnet as gn
-from glassnet.models import LeNet5
 
-from workloads import (
-    LENET_BATCH, MLP_BATCH, MLP_SIZES, RNN_HIDDEN, RNN_INPUT, RNN_UPDATES, Timed, batches, digits_timed, fit_timed,
-    lenet_data, load_arrays, mlp_data, rnn_data,
-)
+from runs import pytorch_api
+from workloads import Timed, digits_timed, fit_timed, load_arrays
 
-nn, F = gn.nn, gn.nn.functional
 VERSION = gn.__version__
 
 
-def _classifier_epoch(net, opt, data) -> callable:
-    def epoch():
-        for X, y in data:
-            opt.zero_grad()
-            F.cross_entropy(net(gn.Tensor(X)), y).backward()
-            opt.step()
-    return epoch
-
-
 def mlp() -> Timed:
-    gn.manual_seed(0)
-    sizes = MLP_SIZES
-    net = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.ReLU(), nn.Linear(sizes[1], sizes[2]), nn.ReLU(),
-                        nn.Linear(sizes[2], sizes[3]))
-    X, y = mlp_data()
-    return Timed(_classifier_epoch(net, gn.optim.Adam(net.parameters(), lr=1e-3), batches(X, y, MLP_BATCH)), len(X))
+    return pytorch_api.mlp(gn)
 
 
 def lenet() -> Timed:
-    gn.manual_seed(0)
-    net = LeNet5()
-    X, y = lenet_data()
-    opt = gn.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-    return Timed(_classifier_epoch(net, opt, batches(X, y, LENET_BATCH)), len(X))
+    return pytorch_api.lenet(gn)
 
 
 def recurrent(kind: str) -> Timed:
-    gn.manual_seed(0)
-    rnn, head = getattr(nn, kind)(RNN_INPUT, RNN_HIDDEN), nn.Linear(RNN_HIDDEN, 1)
-    opt = gn.optim.Adam([*rnn.parameters(), *head.parameters()], lr=1e-3)
-    x, y = rnn_data()
-
-    def updates():
-        for _ in range(RNN_UPDATES):
-            opt.zero_grad()
-            out, _ = rnn(x)
-            F.mse_loss(head(out[-1]), y).backward()
-            opt.step()
-    return Timed(updates, RNN_UPDATES * x.shape[1])
+    return pytorch_api.recurrent(gn, kind)
 
 
 def bdt(data: str, trees: int, depth: int, bins: int, threads: int, predictions: str) -> Timed:
