@@ -53,7 +53,15 @@ SPECS = {
                            (tokens(9, 3, 7), tokens(10, 3, 4)), (0, 1), (tokens(9, 6, 11), tokens(10, 6, 9))),
     "LastStepRegressor": (lambda: models.LastStepRegressor(2, 8), (floats(3, 6, 2),), (0, 1),
                           (floats(5, 13, 2),)),
+    "RBM": (lambda: models.RBM(16, 8, rng=0), (rng.random((3, 16), np.float32),), (0,),
+            (rng.random((7, 16), np.float32),)),
+    "DBN": (lambda: models.DBN([16, 8, 4], rng=0), (rng.random((3, 16), np.float32),), (0,),
+            (rng.random((7, 16), np.float32),)),
+    "TransformerSeq2Seq": (lambda: models.TransformerSeq2Seq(9, 10, 8, 2, 1, 1, 16), (tokens(9, 3, 7), tokens(10, 3, 4)),
+                           (0,), (tokens(9, 6, 7), tokens(10, 6, 4))),
 }
+# models whose forward is not a traced computation of Tensors, so there is nothing to export
+NOT_EXPORTED = {models.Hopfield}  # recall: threshold updates on arrays until a fixed point
 
 
 def model_classes():
@@ -68,7 +76,7 @@ def flatten(out):
 
 def test_every_exported_model_has_a_spec():
     covered = {type(build()) for build, *_ in SPECS.values()}
-    assert model_classes() - covered == set()
+    assert model_classes() - covered - NOT_EXPORTED == set()
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

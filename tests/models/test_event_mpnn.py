@@ -56,7 +56,7 @@ def test_padding_nodes_do_not_change_the_score(graphs):
     extra = 4
     nodes = np.concatenate([graphs.nodes, np.zeros((64, extra, 7), np.float32)], axis=1)
     mask = np.concatenate([graphs.mask, np.zeros((64, extra), bool)], axis=1)
-    edges = np.zeros((64, 10, 10, 20), np.float32)
+    edges = np.zeros((64, 10, 10, 21), np.float32)
     edges[:, :6, :6] = graphs.edges()
     assert np.allclose(model(nodes, edges, mask).numpy(), score, atol=1e-6)
 

@@ -34,6 +34,8 @@ ACTIVATIONS = {
     "leaky_relu": (lambda z: F.leaky_relu(z, 0.2), lambda z: TF.leaky_relu(z, 0.2)),
     "elu": (lambda z: F.elu(z, 0.7), lambda z: TF.elu(z, 0.7)),
     "softplus": (lambda z: F.softplus(z, 2.0, 5.0), lambda z: TF.softplus(z, 2.0, 5.0)),
+    "gelu": (F.gelu, TF.gelu),
+    "gelu_tanh": (lambda z: F.gelu(z, "tanh"), lambda z: TF.gelu(z, approximate="tanh")),
     "softmax": (lambda z: F.softmax(z, dim=1), lambda z: TF.softmax(z, dim=1)),
     "log_softmax": (lambda z: F.log_softmax(z, dim=-1), lambda z: TF.log_softmax(z, dim=-1)),
     "maxout": (lambda z: F.maxout(z, 2), lambda z: z.reshape(4, 3, 2).amax(-1)),

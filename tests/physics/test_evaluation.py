@@ -68,3 +68,28 @@ def test_cross_sections_and_significance():
 def test_bad_labels_and_scores(y, score, message):
     with pytest.raises(ValueError, match=message):
         E.roc_auc(y, score)
+
+
+def test_mass_reach_interpolates_the_falling_significance():
+    from glassnet.physics.evaluation import mass_reach
+    masses, significance = [400, 600, 800], [40.0, 5.0 * np.e, 5.0 / np.e]
+    assert np.isclose(mass_reach(masses, significance, 5.0), 700.0)
+    assert mass_reach(masses, significance, 100.0) is None
+    assert mass_reach(masses, significance, 1.0) == 800.0
+
+
+def test_paper_report_states_the_qualitative_result():
+    from glassnet.physics.paper import paper_report, qualitative_result
+    from glassnet.physics.search import PAPER
+
+    def row(mpnn, dnn):
+        return {m: {"auc": 0.9, "s_over_sqrt_b": s} for m, s in (("mpnn", mpnn), ("dnn", dnn), ("bdt", dnn))}
+    scan = {400.0: row(80.0, 40.0), 600.0: row(11.0, 8.0), 800.0: row(1.9, 1.6)}
+    verdict = qualitative_result(scan)
+    assert verdict["above_everywhere"] and verdict["largest_at_lowest"]
+    reach = {m: {5.0: 650.0 if m == "mpnn" else 620.0} for m in ("mpnn", "dnn", "bdt")}
+    text = paper_report(scan, reach, PAPER, 100.0)
+    assert "| 400 | 0.9000 | 0.9000 | 0.9000 | 80 | 40 | 40 | 2.000 |" in text
+    assert "| MPNN gain over DNN | +30 |" in text and "at every mass point: yes" in text
+    assert "no initial- or final-state radiation" in text
+    assert not qualitative_result({**scan, 1000.0: row(0.3, 0.4)})["above_everywhere"]

@@ -3,7 +3,7 @@ import pytest
 
 from glassnet.physics import events as ev
 from glassnet.physics import kinematics as kin
-from glassnet.physics.graphs import MET_FLAG, EventGraphs, delta_r_matrix, event_graphs, gaussian_rbf
+from glassnet.physics.graphs import MET_FLAG, EventGraphs, Gaussians, delta_r_matrix, event_graphs, gaussian_rbf
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_edges_to_the_met_are_the_azimuthal_distance(sample):
 
 
 def test_edge_features_are_gaussian_rbf_and_zero_without_an_edge(sample):
-    graphs = event_graphs(sample, n_centers=11, r_max=5.0)
+    graphs = event_graphs(sample, Gaussians(n_centers=11, r_max=5.0, sigma=None))
     edges = graphs.edges()
     assert edges.shape == (300, 6, 6, 11) and edges.dtype == np.float32
     no_edge = ~(sample.mask[:, :, None] & sample.mask[:, None, :]) | np.eye(6, dtype=bool)
@@ -59,7 +59,7 @@ def test_edge_features_are_gaussian_rbf_and_zero_without_an_edge(sample):
 
 
 def test_indexing_keeps_the_rbf_settings(sample):
-    graphs = event_graphs(sample, n_centers=8)
+    graphs = event_graphs(sample, Gaussians(n_centers=8))
     part = graphs[:10]
     assert isinstance(part, EventGraphs) and part.edges().shape == (10, 6, 6, 8)
 
@@ -67,3 +67,14 @@ def test_indexing_keeps_the_rbf_settings(sample):
 def test_gaussian_rbf_needs_two_centers():
     with pytest.raises(ValueError, match="at least 2"):
         gaussian_rbf(np.zeros(3), n_centers=1)
+
+
+def test_the_default_expansion_is_the_papers_21_gaussians_of_width_a_quarter():
+    rbf = gaussian_rbf(np.array([1.3]))[0]
+    centers = np.linspace(0, 5, 21)
+    assert rbf.shape == (21,) and np.allclose(rbf, np.exp(-(1.3 - centers) ** 2 / (2 * 0.25 ** 2)), atol=1e-6)
+    assert np.allclose(Gaussians()(np.array([1.3]))[0], rbf)
+    wide = gaussian_rbf(np.array([1.3]), n_centers=11, sigma=1.0)[0]
+    assert np.allclose(wide, np.exp(-(1.3 - np.linspace(0, 5, 11)) ** 2 / 2), atol=1e-6)
+    with pytest.raises(ValueError, match="positive width"):
+        gaussian_rbf(np.zeros(3), sigma=0.0)

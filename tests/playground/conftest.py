@@ -16,7 +16,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="module")
-def server():
+def token() -> str:
+    """The launch token of the module's server: training, uploads and exports need ``?token=`` this."""
+    return "test-token-" + os.urandom(8).hex()
+
+
+@pytest.fixture(scope="module")
+def server(token):
     """The playground's base URL, served by uvicorn in a thread for this test module."""
     uvicorn = pytest.importorskip("uvicorn")
     pytest.importorskip("starlette")
@@ -24,7 +30,7 @@ def server():
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    app = create_app()
+    app = create_app(token)
     uv = uvicorn.Server(uvicorn.Config(app, **UVICORN_OPTIONS))
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

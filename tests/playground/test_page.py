@@ -6,8 +6,8 @@ import glassnet as gn
 PLAYGROUND = "window.glassnetPlayground"
 
 
-def open_page(page, server, fragment=""):
-    page.goto(f"{server}/{fragment}")
+def open_page(page, server, token, fragment=""):
+    page.goto(f"{server}/?token={token}{fragment}")
     page.wait_for_function(f"{PLAYGROUND}.states > 0")
 
 
@@ -20,8 +20,8 @@ def heatmap(page) -> str:
     return page.evaluate("document.getElementById('heatmap').toDataURL()")
 
 
-def test_spiral_trains_live_to_a_low_test_loss(page, server, shots):
-    open_page(page, server)
+def test_spiral_trains_live_to_a_low_test_loss(page, server, token, shots):
+    open_page(page, server, token)
     page.click("[data-dataset=spiral]")
     page.wait_for_function(f"{PLAYGROUND}.settings.dataset === 'spiral'")
     for _ in range(2):  # from the default 4-2 to no hidden layer, then add two and widen them to 8
@@ -64,8 +64,8 @@ def test_spiral_trains_live_to_a_low_test_loss(page, server, shots):
     assert not page.errors
 
 
-def test_url_settings_are_reflected_and_kept_in_the_url(page, server, shots):
-    open_page(page, server, "#dataset=xor&activation=relu&learningRate=0.3&networkShape=3,5,2&sinX=true"
+def test_url_settings_are_reflected_and_kept_in_the_url(page, server, token, shots):
+    open_page(page, server, token, "#dataset=xor&activation=relu&learningRate=0.3&networkShape=3,5,2&sinX=true"
                             "&showTestData=true&optimizer=rmsprop&regularization=L2&regularizationRate=0.003")
     wait_shape(page, "3,5,2")
     assert page.input_value("#activation") == "relu" and page.input_value("#optimizer") == "rmsprop"
@@ -91,15 +91,15 @@ def test_url_settings_are_reflected_and_kept_in_the_url(page, server, shots):
     page.screenshot(path=str(shots / "url_settings.png"), full_page=True)
     # a bad URL is refused with a clear message, and the page goes on with its settings
     page.goto("about:blank")  # a new load, not only a new fragment
-    open_page(page, server, "#learningRate=abc&networkShape=1,1,1,1,1,1,1,1,1,1")
+    open_page(page, server, token, "#learningRate=abc&networkShape=1,1,1,1,1,1,1,1,1,1")
     page.wait_for_selector("#message:not([hidden])")
     assert "must be a number, got 'abc'" in page.inner_text("#message")
     assert page.evaluate(f"{PLAYGROUND}.settings.learningRate") == 0.03
     assert not page.errors
 
 
-def test_csv_upload(page, server, shots, tmp_path):
-    open_page(page, server)
+def test_csv_upload(page, server, token, shots, tmp_path):
+    open_page(page, server, token)
     rows = ["x1,x2,label"] + [f"{x / 10},{(x * 7 % 13) / 10},{int(x > 0)}" for x in range(-40, 40)]
     (tmp_path / "mine.csv").write_text("\n".join(rows))
     page.set_input_files("#csv-file", str(tmp_path / "mine.csv"))
@@ -119,8 +119,8 @@ def test_csv_upload(page, server, shots, tmp_path):
     assert not page.errors
 
 
-def test_export_python_code_and_glassnet_file(page, server, tmp_path):
-    open_page(page, server, "#dataset=gauss&networkShape=3")
+def test_export_python_code_and_glassnet_file(page, server, token, tmp_path):
+    open_page(page, server, token, "#dataset=gauss&networkShape=3")
     wait_shape(page, "3")
     page.click("#step-button")
     page.wait_for_function(f"{PLAYGROUND}.latest.epoch === 1")
@@ -139,7 +139,7 @@ def test_export_python_code_and_glassnet_file(page, server, tmp_path):
     assert isinstance(model[1], gn.nn.Tanh) and model(gn.tensor([[1.0, 2.0]])).shape == (1, 1)
 
 
-def test_tabs_are_isolated_and_closing_one_frees_its_session(browser, server, shots):
+def test_tabs_are_isolated_and_closing_one_frees_its_session(browser, server, token, shots):
     import httpx
 
     sessions = lambda: httpx.get(server + "/api/status").json()["sessions"]
@@ -147,7 +147,7 @@ def test_tabs_are_isolated_and_closing_one_frees_its_session(browser, server, sh
     contexts = [browser.new_context(viewport={"width": 1300, "height": 900}) for _ in range(3)]
     pages = [context.new_page() for context in contexts]
     for page, dataset in zip(pages, ("circle", "xor", "blobs")):
-        open_page(page, server, f"#dataset={dataset}")
+        open_page(page, server, token, f"#dataset={dataset}")
         page.wait_for_function(f"{PLAYGROUND}.settings.dataset === '{dataset}'")
         page.click("#play-pause")
     assert sessions() == before + 3
@@ -162,3 +162,25 @@ def test_tabs_are_isolated_and_closing_one_frees_its_session(browser, server, sh
     while sessions() != before:
         assert time.monotonic() < deadline, "closing the tabs did not end their sessions"
         time.sleep(0.1)
+
+
+def test_a_diverging_network_shows_diverged_and_why(page, server, token, shots):
+    open_page(page, server, token, "#dataset=reg-gauss&activation=relu&learningRate=10&networkShape=8,8,8")
+    wait_shape(page, "8,8,8")
+    page.click("#play-pause")
+    page.wait_for_function("document.getElementById('loss-train').textContent === 'diverged'", timeout=30_000)
+    assert "training diverged" in page.inner_text("#message") and "lower the learning rate" in page.inner_text("#message")
+    page.wait_for_function(f"!{PLAYGROUND}.playing")  # the server stopped it
+    page.screenshot(path=str(shots / "diverged.png"), full_page=True)
+    page.click("#reset-button")
+    page.wait_for_function("document.getElementById('loss-train').textContent !== 'diverged'")
+    assert not page.errors
+
+
+def test_without_its_token_the_page_says_where_to_find_it(page, server):
+    page.goto(f"{server}/")
+    page.wait_for_selector("#message:not([hidden])")
+    assert "no token" in page.inner_text("#message")
+    page.goto(f"{server}/?token=wrong")
+    page.wait_for_function("document.getElementById('message').textContent.includes('refused')")
+    assert not page.errors

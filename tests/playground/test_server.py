@@ -15,9 +15,9 @@ connect = pytest.importorskip("websockets.sync.client").connect
 class Tab:
     """A hand-made WebSocket client standing in for a browser tab."""
 
-    def __init__(self, server):
+    def __init__(self, server, token):
         self.stack = contextlib.ExitStack()
-        self.ws = self.stack.enter_context(connect(server.replace("http", "ws") + "/ws", max_size=None))
+        self.ws = self.stack.enter_context(connect(f"{server.replace('http', 'ws')}/ws?token={token}", max_size=None))
         self.id = self.expect("session")["id"]
         self.layout = self.expect("reset")
         self.state = self.expect("state")
@@ -48,7 +48,7 @@ def wait_for_sessions(server, count, timeout=10):
         time.sleep(0.1)
 
 
-def test_page_and_schema_are_served_from_the_package(server):
+def test_page_and_schema_are_served_from_the_package(server, token):
     page = httpx.get(server + "/")
     assert page.status_code == 200 and "glassnet Playground" in page.text
     assert "http" not in page.text.replace('href="data:,"', "")  # nothing from outside
@@ -56,8 +56,8 @@ def test_page_and_schema_are_served_from_the_package(server):
     assert httpx.get(server + "/api/schema").json()["maxHiddenLayers"] == 6
 
 
-def test_bad_input_is_refused_clearly_while_others_are_served(server):
-    busy, tab = Tab(server), Tab(server)
+def test_bad_input_is_refused_clearly_while_others_are_served(server, token):
+    busy, tab = Tab(server, token), Tab(server, token)
     busy.send({"type": "play"})
     assert busy.expect("playing")["playing"] is True
     first_epoch = busy.expect("state")["epoch"]
@@ -81,7 +81,7 @@ def test_bad_input_is_refused_clearly_while_others_are_served(server):
     # hand-made HTTP requests: a 10 GB upload, a stream past the limit, unknown sessions and formats
     host, port = server.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port))) as raw:  # declares 10 GB, sends the first 60 kB
-        raw.sendall(f"POST /api/upload/{tab.id} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {10 * 1024**3}\r\n"
+        raw.sendall(f"POST /api/upload/{tab.id}?token={token} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {10 * 1024**3}\r\n"
                     f"Content-Type: text/csv\r\n\r\n".encode() + b"0,0,1\n" * 10_000)
         raw.settimeout(10)
         answer = b""
@@ -89,12 +89,12 @@ def test_bad_input_is_refused_clearly_while_others_are_served(server):
             answer += raw.recv(65536)
         answer = answer.decode()
     assert answer.startswith("HTTP/1.1 413") and "upload too large: 10737418240 bytes" in answer
-    streamed = httpx.post(f"{server}/api/upload/{tab.id}", content=iter([b"0,0,1\n" * 100_000] * 3))
+    streamed = httpx.post(f"{server}/api/upload/{tab.id}?token={token}", content=iter([b"0,0,1\n" * 100_000] * 3))
     assert streamed.status_code == 413 and "over 1,000,000 bytes" in streamed.json()["error"]
-    bad_csv = httpx.post(f"{server}/api/upload/{tab.id}", content=b"a,b\n1,2\n")
+    bad_csv = httpx.post(f"{server}/api/upload/{tab.id}?token={token}", content=b"a,b\n1,2\n")
     assert bad_csv.status_code == 400 and "CSV" in bad_csv.json()["error"]
-    assert httpx.post(f"{server}/api/upload/nope", content=b"1,2,3").status_code == 404
-    assert httpx.get(f"{server}/api/export/{tab.id}/model.exe").status_code == 404
+    assert httpx.post(f"{server}/api/upload/nope?token={token}", content=b"1,2,3").status_code == 404
+    assert httpx.get(f"{server}/api/export/{tab.id}/model.exe?token={token}").status_code == 404
     # a flood of commands from one tab: it waits for its own turns, the busy tab keeps its frames
     for _ in range(80):  # more than the server queues for one tab
         tab.send({"type": "config", "settings": {"seed": _}})
@@ -110,9 +110,9 @@ def test_bad_input_is_refused_clearly_while_others_are_served(server):
     tab.close()
 
 
-def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server, shots):
+def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server, token, shots):
     before = sessions(server)
-    tabs = [Tab(server) for _ in range(10)]
+    tabs = [Tab(server, token) for _ in range(10)]
     assert sessions(server) == before + 10
     for i, tab in enumerate(tabs):
         tab.send({"type": "config", "settings": {"dataset": "spiral", "networkShape": [8, 8], "seed": i}})
@@ -146,12 +146,12 @@ def test_ten_tabs_train_at_once_and_closing_frees_their_sessions(server, shots):
     wait_for_sessions(server, before)
 
 
-def test_a_full_server_says_so(server, monkeypatch):
+def test_a_full_server_says_so(server, token, monkeypatch):
     from glassnet.playground import server as server_module
 
     monkeypatch.setattr(server_module, "MAX_SESSIONS", sessions(server) + 1)
-    first = Tab(server)
-    with connect(server.replace("http", "ws") + "/ws") as refused:
+    first = Tab(server, token)
+    with connect(f"{server.replace('http', 'ws')}/ws?token={token}") as refused:
         assert "the server is full (" in json.loads(refused.recv(timeout=10))["message"]
     first.close()
 

@@ -74,10 +74,28 @@ def test_csv_upload_kinds_and_refusals():
     assert data.parse_csv(b"1,1,0\n2,2,1\n3,3,2\n4,4,0\n")[0].problem == "multiclass"
     assert data.parse_csv(b"1,1,0.5\n2,2,0.1\n3,3,-0.2\n4,4,0.3\n")[0].problem == "regression"
     for content, words in [(b"1,2\n3,4\n5,6\n7,8\n", "row 1: expected three numbers"), (b"1,1,1\n", "needs 4 to"),
-                           (b"1,1,nan\n2,2,1\n3,3,0\n4,4,1\n", "NaN"), (b"\xff\xfe", "not UTF-8"),
+                           (b"1,1,nan\n2,2,1\n3,3,0\n4,4,1\n", "row 1, column label: nan is not a finite number"), (b"\xff\xfe", "not UTF-8"),
                            (b"1" * (data.MAX_UPLOAD_BYTES + 1), "the limit is")]:
         with pytest.raises(SettingsError, match=words):
             data.parse_csv(content)
+
+
+def test_a_diverging_session_stops_and_says_why_without_nan():
+    import json
+
+    session = Session()
+    session.configure({"learningRate": 10, "activation": "relu", "networkShape": [8, 8, 8], "dataset": "reg-gauss"})
+    for _ in range(20):
+        session.train_epoch()
+        if session.diverged:
+            break
+    state = session.state()
+    assert "lower the learning rate (now 10)" in state["diverged"] and "press reset" in state["diverged"]
+    json.dumps(state, allow_nan=False)  # strict JSON: no NaN or Infinity left
+    updates = session.updates
+    assert session.train_for(1.0, 100) == 0 and session.updates == updates  # no more steps
+    session.reset()
+    assert session.state()["diverged"] is None and session.train_for(1.0, 5) == 5
 
 
 def uploaded_blobs(session):

@@ -1,5 +1,9 @@
-"""``glassnet playground``: serve the web playground on 127.0.0.1 and open it in the browser."""
+"""``glassnet playground``: serve the web playground on 127.0.0.1 and open it in the browser (its address
+carries a secret token made for this launch: only who has it can train, upload and export)."""
 from __future__ import annotations
+
+import os
+import sys
 
 from . import UsageError
 
@@ -18,9 +22,17 @@ def run(args) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port must be 1 to 65535, got {args.port}")
     try:
-        from ..playground.server import serve
+        from ..playground.server import PlaygroundError, serve
     except ImportError as error:
         raise UsageError(f"the playground needs its extra: pip install 'glassnet[playground]' ({error})") from None
-    print(f"glassnet playground on http://{args.host}:{args.port}/ (Ctrl+C stops it)")
-    serve(args.host, args.port, open_browser=not args.no_browser)
+    try:  # serve prints the address, with its secret token
+        serve(args.host, args.port, open_browser=not args.no_browser)
+    except PlaygroundError as error:
+        raise UsageError(str(error)) from None
+    except KeyboardInterrupt:
+        # Ctrl+C: uvicorn has closed every connection and the app; leave at once, as SIGTERM does,
+        # instead of spending half a second tearing down compiled modules
+        print("glassnet playground: stopped", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(130)
     return 0

@@ -1,4 +1,4 @@
-"""ONNX translations of the convolution, pooling, resampling, normalization, embedding and recurrent
+"""ONNX translations of the convolution, pooling, resampling, normalization, embedding, recurrent and GELU
 Functions (registered with the exporter when ``glassnet.interop`` is imported)."""
 from __future__ import annotations
 
@@ -70,6 +70,22 @@ def _embedding(node, graph):
     graph.node("Gather", [node.inputs[0], indices], node.output, axis=0)
 
 
+def _gelu(node, graph):
+    """z·Φ(z) = ½ z (1 + erf(z/√2)), or with ``approximate='tanh'`` ½ z (1 + tanh(√(2/π)(z + 0.044715 z³)))."""
+    z, approximate = node.inputs[0], node.ctx.approximate
+
+    def const(value):
+        return graph.const(np.asarray(value, dtype=node.dtype), "gelu")
+    if approximate == "tanh":
+        cubic = graph.node("Mul", [const(0.044715), graph.node("Mul", [z, graph.node("Mul", [z, z])])])
+        inner = graph.node("Mul", [const(np.sqrt(2 / np.pi)), graph.node("Add", [z, cubic])])
+        shape = graph.node("Tanh", [inner])
+    else:
+        shape = graph.node("Erf", [graph.node("Mul", [z, const(1 / np.sqrt(2))])])
+    half = graph.node("Mul", [const(0.5), graph.node("Add", [shape, const(1.0)])])
+    graph.node("Mul", [z, half], node.output)
+
+
 # PyTorch's gate blocks -> ONNX's: LSTM (i, f, g, o) -> (i, o, f, c); GRU (r, z, n) -> (z, r, h)
 GATE_ORDER = {"LSTMSequence": (0, 3, 1, 2), "GRUSequence": (1, 0, 2), "RNNSequence": (0,)}
 ONNX_OP = {"LSTMSequence": "LSTM", "GRUSequence": "GRU", "RNNSequence": "RNN"}
@@ -114,5 +130,6 @@ def _recurrent(node, graph):
 for name, convert in {"Conv2dFunction": _conv, "ConvTranspose2dFunction": _conv_transpose,
                       "MaxPool2dFunction": _max_pool, "AvgPool2dFunction": _avg_pool,
                       "Resample2d": _resample, "Normalize": _normalize, "EmbeddingFunction": _embedding,
-                      "LSTMSequence": _recurrent, "GRUSequence": _recurrent, "RNNSequence": _recurrent}.items():
+                      "LSTMSequence": _recurrent, "GRUSequence": _recurrent, "RNNSequence": _recurrent,
+                      "GELU": _gelu}.items():
     register_onnx_converter(name, convert)

@@ -81,15 +81,55 @@ TWINS = {
     "LSTMCell": ("LSTMCell", _same("input_size", "hidden_size", "bias")),
     "GRUCell": ("GRUCell", _same("input_size", "hidden_size", "bias")),
     "Embedding": ("Embedding", _same("num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type")),
+    "GELU": ("GELU", _same("approximate")),
+    "MultiheadAttention": ("MultiheadAttention", lambda m: {**_same("embed_dim", "num_heads", "dropout",
+                                                                    "batch_first")(m),
+                                                            "bias": m.in_proj_bias is not None}),
+    "TransformerEncoderLayer": ("TransformerEncoderLayer", lambda m: _transformer_layer(m)),
+    "TransformerDecoderLayer": ("TransformerDecoderLayer", lambda m: _transformer_layer(m)),
+    "TransformerEncoder": ("TransformerEncoder", lambda m: {
+        "encoder_layer": _converted(m, m.layers[0], "layers.0"), "num_layers": len(m.layers),
+        "norm": _converted(m, m.norm, "norm"), "enable_nested_tensor": False}),  # torch: padded outputs stay computed
+    "TransformerDecoder": ("TransformerDecoder", lambda m: {
+        "decoder_layer": _converted(m, m.layers[0], "layers.0"), "num_layers": len(m.layers),
+        "norm": _converted(m, m.norm, "norm")}),
+    "Transformer": ("Transformer", lambda m: {**_same("d_model", "nhead", "batch_first")(m),
+                                              "custom_encoder": _converted(m, m.encoder, "encoder"),
+                                              "custom_decoder": _converted(m, m.decoder, "decoder")}),
     # twins written in glassnet.interop.torch_twins
     "MessagePassing": ("MessagePassing", lambda m: {**_same("node_features", "edge_features")(m),
                                                     "message_features": m.message.out_features,
                                                     "out_features": m.update.out_features}),
+    "EdgeConv": ("EdgeConv", lambda m: {"nn": _converted(m, m.nn, "nn"), "aggr": m.aggr}),
     "AdditiveAttention": ("AdditiveAttention", lambda m: {"query_dim": m.query_proj.in_features,
                                                           "key_dim": m.key_proj.in_features,
                                                           "hidden_dim": m.score.in_features}),
+    "PositionalEncoding": ("PositionalEncoding", lambda m: {**_same("d_model", "max_len", "batch_first")(m),
+                                                            "dropout": m.dropout.p}),
 }
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
+
+
+def _transformer_layer(m) -> dict:
+    """The constructor arguments of a Transformer encoder or decoder layer (either library's)."""
+    from ..nn.layers.transformer import activation_name
+    activation = activation_name(m)
+    if not activation:
+        raise TypeError(f"{type(m).__name__} with the activation {m.activation!r} has no twin (relu or gelu only)")
+    return {"d_model": m.linear1.in_features, "nhead": m.self_attn.num_heads,
+            "dim_feedforward": m.linear1.out_features, "dropout": m.dropout.p, "activation": activation,
+            "layer_norm_eps": m.norm1.eps, "batch_first": m.self_attn.batch_first, "norm_first": m.norm_first,
+            "bias": m.linear1.bias is not None}
+
+
+def _converted(parent, child, name: str):
+    """``child`` of ``parent`` in the other library (None stays None): the sub-layers that a Transformer
+    container's constructor takes as arguments."""
+    if child is None:
+        return None
+    if isinstance(parent, nn.Module):
+        return to_torch(child, f"{type(parent).__name__}.{name}")
+    return from_torch(child, f"{type(parent).__name__}.{name}")
 
 
 def register_twin(glassnet_name: str, torch_name: str, arguments) -> None:

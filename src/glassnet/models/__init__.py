@@ -7,3 +7,6 @@ from .event_mpnn import EventDNN, EventMPNN
 from .char_rnn import CharRNN
 from .seq2seq import Seq2Seq
 from .memory_tasks import LastStepRegressor, memory_curve, train_adding_problem
+from .hopfield import Hopfield
+from .rbm import DBN, RBM
+from .transformer_seq2seq import TransformerSeq2Seq

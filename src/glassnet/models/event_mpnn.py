@@ -9,13 +9,21 @@ EventMPNN, for one event graph with nodes x_i, edge features e_ij and T iteratio
     p         = Σ_i mask_i p_i / Σ_i mask_i              the event's score: the votes averaged
 
 Because messages are summed and votes averaged over real nodes only, the score does not depend on the
-order of the objects or on how many padded rows follow them.
+order of the objects or on how many padded rows follow them. The model takes dense padded graphs
+``model(nodes, edges, mask)`` or an edge list ``model(x, edge_index, edge_attr, batch)`` (PyG's layout,
+see ``glassnet.physics.graph_batch``), with the same weights.
+
+``EventMPNN.from_paper()`` is the network with the paper's every setting: the seven node features
+(object type, lepton charge, b-tag, pT, E, m in TeV), 30-dim states, ΔR (rapidity-azimuth) expanded
+in 21 Gaussians on [0, 5] with σ = 0.25, T = 2; trained (``PAPER_TRAINING``) on the binary
+cross-entropy with Adam, learning rate 10⁻³, batches of 500 events.
 """
 from __future__ import annotations
 
 from ..autograd import as_array
 from .. import nn
 from ..nn import functional as F
+from ..nn.functional.graph import global_mean_pool
 from ..nn.layers.graph import MessagePassing, as_mask, check_graph_shapes
 from ..nn.layers.linear import as_float_input
 
@@ -24,7 +32,9 @@ class EventMPNN(nn.Module):
     """Score (B,) in (0, 1) of a batch of padded event graphs: ``model(nodes, edges, mask)`` with nodes
     (B, N, node_features), edges (B, N, N, edge_features), mask (B, N)."""
 
-    def __init__(self, node_features: int = 7, edge_features: int = 20, hidden: int = 30,
+    PAPER_TRAINING = {"loss": "binary_cross_entropy", "optimizer": "Adam", "lr": 1e-3, "batch_size": 500}
+
+    def __init__(self, node_features: int = 7, edge_features: int = 21, hidden: int = 30,
                  iterations: int = 2):
         super().__init__()
         if iterations < 1:
@@ -35,8 +45,17 @@ class EventMPNN(nn.Module):
                                      for _ in range(iterations)])
         self.vote = nn.Linear(hidden, 1)
 
-    def forward(self, nodes, edges, mask):
+    @classmethod
+    def from_paper(cls) -> "EventMPNN":
+        """The network of Abdughani, Ren, Wu, Yang (arXiv:1807.09088): 7 node features, 21 Gaussian edge
+        features, 30-dim states, T = 2 (train it with ``PAPER_TRAINING``)."""
+        return cls(node_features=7, edge_features=21, hidden=30, iterations=2)
+
+    def forward(self, nodes, edges, mask_or_edge_attr, batch=None):
         nodes = as_float_input(self, nodes, self.embed.weight.dtype)
+        if nodes.ndim == 2:
+            return self.forward_edge_list(nodes, edges, mask_or_edge_attr, batch)
+        mask = mask_or_edge_attr
         check_graph_shapes(self, nodes, edges, mask, self.node_features, self.edge_features)
         if (as_array(mask).sum(axis=1) == 0).any():
             raise nn.LayerInputError(self, "got an event without any real node (an all-zero mask row)")
@@ -46,6 +65,14 @@ class EventMPNN(nn.Module):
             state = layer(state, edges, mask)
         votes = F.sigmoid(self.vote(state)).squeeze(-1)                # (B, N)
         return (votes * mask).sum(axis=1) / mask.sum(axis=1)
+
+    def forward_edge_list(self, x, edge_index, edge_attr, batch=None):
+        """Scores (B,) of the graphs of an edge list: x (N, F), edge_index (2, E), edge_attr (E, K),
+        batch (N,) (None: one graph)."""
+        state = F.relu(self.embed(x))
+        for layer in self.passes:
+            state = layer(state, edge_index, edge_attr)
+        return global_mean_pool(F.sigmoid(self.vote(state)), batch).squeeze(-1)
 
 
 class EventDNN(nn.Module):

@@ -88,6 +88,22 @@ def significance(y_true, score, m_stop: float, rejection: float = 100.0,
             "signal_efficiency": efficiency, "background_efficiency": 1.0 / rejection}
 
 
+def mass_reach(masses, significances, threshold: float = 5.0) -> float | None:
+    """The largest stop mass still reaching S/√B >= ``threshold``: where the significance, falling with the
+    mass, crosses the threshold, interpolated linearly in (m, ln S/√B) between the mass points. None if
+    no mass point reaches it; the heaviest mass if all do (the reach is then at least that)."""
+    masses, significances = np.asarray(masses, float), np.asarray(significances, float)
+    above = significances >= threshold
+    if not above.any():
+        return None
+    last = int(np.flatnonzero(above)[-1])
+    if last == len(masses) - 1:
+        return float(masses[-1])
+    low, high = np.log(significances[last]), np.log(max(significances[last + 1], 1e-12))
+    fraction = (low - np.log(threshold)) / (low - high)
+    return float(masses[last] + fraction * (masses[last + 1] - masses[last]))
+
+
 def roc_curve_reference(y_true, score):
     """The ROC points by brute force, one threshold at a time (for reading and tests)."""
     y_true, score = _labels_scores(y_true, score)

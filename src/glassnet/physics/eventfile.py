@@ -57,19 +57,65 @@ def atomic_path(path):
         raise
 
 
+class AtomicWriter:
+    """Base of the event-file writers: ``write(chunk)`` appends to a temporary file (``self._file``, which
+    ``open_file(temporary)`` opens) that becomes ``path`` only when the writer closes without an error."""
+
+    def __init__(self, path):
+        self.path, self.count = os.fspath(path), 0
+        self._atomic = atomic_path(self.path)
+        self._file = self.open_file(self._atomic.__enter__())
+
+    def open_file(self, temporary: str):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        self._file.close()
+        self._atomic.__exit__(kind, error, traceback)
+        return False
+
+
+class Hdf5Writer(AtomicWriter):
+    """Write ``EventSample`` chunks into one events file, appending each ``write`` (resizable datasets);
+    the file appears at ``path`` only when the writer is closed without an error (atomic). The meta of
+    the first chunk is the file's."""
+
+    def open_file(self, temporary: str):
+        return _h5py().File(temporary, "w")
+
+    def __init__(self, path):
+        super().__init__(path)
+        self._file.attrs["format"], self._file.attrs["version"] = FORMAT, VERSION
+        self._file.attrs["features"], self._file.attrs["high_level"] = json.dumps(FEATURES), json.dumps(HIGH_LEVEL)
+
+    def write(self, sample: EventSample) -> None:
+        f, n = self._file, len(sample)
+        for name in DATASETS:
+            array = np.asarray(getattr(sample, name))
+            if name not in f:
+                f.attrs["meta"] = json.dumps(sample.meta)
+                f.create_dataset(name, data=array, maxshape=(None,) + array.shape[1:], chunks=True)
+                continue
+            if f[name].shape[1:] != array.shape[1:]:
+                raise ValueError(f"cannot append events with {name} {array.shape[1:]} per event to "
+                                 f"{self.path!r}, which holds {f[name].shape[1:]}")
+            f[name].resize(self.count + n, axis=0)
+            f[name][self.count:] = array
+        self.count += n
+
+
 def save_events(sample: EventSample, path) -> None:
     """Write ``sample`` to ``path`` (HDF5, the schema above), atomically."""
-    h5py = _h5py()
-    with atomic_path(path) as temporary, h5py.File(temporary, "w") as f:
-        f.attrs["format"], f.attrs["version"] = FORMAT, VERSION
-        f.attrs["features"], f.attrs["high_level"] = json.dumps(FEATURES), json.dumps(HIGH_LEVEL)
-        f.attrs["meta"] = json.dumps(sample.meta)
-        for name in DATASETS:
-            f.create_dataset(name, data=getattr(sample, name))
+    with Hdf5Writer(path) as writer:
+        writer.write(sample)
 
 
-def load_events(path) -> EventSample:
-    """Read an events file, checking its schema; ``EventFileError`` if anything does not fit."""
+@contextlib.contextmanager
+def _open_checked(path):
+    """(the open HDF5 file, its meta, fail) after checking the schema's attributes and shapes."""
     h5py = _h5py()
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -99,13 +145,43 @@ def load_events(path) -> EventSample:
         missing = [name for name in DATASETS if name not in f]
         if missing:
             raise fail(f"missing dataset(s) {', '.join(missing)}")
-        try:
-            arrays = {name: f[name][()] for name in DATASETS}
-        except OSError as error:
-            raise fail(f"cannot read its data (corrupt or truncated?): {error}") from error
-    _check_shapes(arrays, fail)
+        _check_shapes({name: f[name] for name in DATASETS}, fail)
+        yield f, meta, fail
+
+
+def _read(f, meta, fail, rows=slice(None)) -> EventSample:
+    try:
+        arrays = {name: f[name][rows] for name in DATASETS}
+    except OSError as error:
+        raise fail(f"cannot read its data (corrupt or truncated?): {error}") from error
+    if not all(np.isfinite(arrays[name]).all() for name in ("objects", "momenta", "high_level")):
+        raise fail("contains NaN or infinite values")
     return EventSample(arrays["objects"], arrays["momenta"], arrays["mask"].astype(bool),
-                       arrays["high_level"], meta)
+                       arrays["high_level"], dict(meta))
+
+
+def load_events(path) -> EventSample:
+    """Read an events file, checking its schema; ``EventFileError`` if anything does not fit."""
+    with _open_checked(path) as (f, meta, fail):
+        return _read(f, meta, fail)
+
+
+def iterate_events(path, step_size: int = 50_000):
+    """``EventSample`` chunks of ``step_size`` events from an events file (one chunk in memory at a time)."""
+    with _open_checked(path) as (f, meta, fail):
+        n = f["mask"].shape[0]
+        for start in range(0, n, int(step_size)):
+            yield _read(f, meta, fail, slice(start, start + int(step_size)))
+
+
+def count_events(path) -> int:
+    with _open_checked(path) as (f, _, _):
+        return int(f["mask"].shape[0])
+
+
+def read_meta(path) -> dict:
+    with _open_checked(path) as (_, meta, _):
+        return meta
 
 
 def _check_shapes(arrays: dict, fail) -> None:
@@ -116,5 +192,3 @@ def _check_shapes(arrays: dict, fail) -> None:
         if arrays[name].shape != shape:
             raise fail(f"dataset {name!r} has shape {arrays[name].shape}, expected {shape} "
                        f"(from /mask's (n, N) and the schema)")
-    if not all(np.isfinite(arrays[name]).all() for name in ("objects", "momenta", "high_level")):
-        raise fail("contains NaN or infinite values")

@@ -76,6 +76,13 @@ class EventSample:
                            self.high_level[index], dict(self.meta))
 
 
+def concatenate(samples) -> EventSample:
+    """One sample of all events of ``samples`` (same layout), with the first one's meta."""
+    samples = list(samples)
+    return EventSample(*(np.concatenate([getattr(s, name) for s in samples])
+                         for name in ("objects", "momenta", "mask", "high_level")), meta=dict(samples[0].meta))
+
+
 def check_process(process: str, m_stop: float, m_neutralino: float) -> None:
     """A clear error for an unknown process or a stop that cannot decay to t χ̃⁰."""
     if process not in PROCESSES:
@@ -209,27 +216,33 @@ def _objects(reco, kinds, charge):
     features = np.take_along_axis(features, order[:, :, None], axis=1)
     momenta = np.take_along_axis(momenta, order[:, :, None], axis=1)
     mask = np.take_along_axis(mask, order, axis=1)
-    return (features.astype(np.float32), momenta.astype(np.float32), mask,
-            high_level_variables(p, reco, is_jet, met).astype(np.float32))
+    features, momenta = features.astype(np.float32), momenta.astype(np.float32)
+    return features, momenta, mask, high_level_variables(features, momenta, mask)
 
 
-def high_level_variables(p, reco, is_jet, met) -> np.ndarray:
-    """``HIGH_LEVEL`` for each event from the reconstructed candidates (TeV):
-    HT = Σ pT(jets), MET, pT(ℓ), n_jets, n_b, m_T(ℓ, MET), pT(leading jet), MET/√HT (GeV^½),
-    min Δφ(MET, two leading jets)."""
-    jets_ok = reco.accepted[:, is_jet]
-    jet_pt = np.where(jets_ok, kin.pt(p[:, is_jet]), 0.0)
+def high_level_variables(objects: np.ndarray, momenta: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``HIGH_LEVEL`` (n, 9) float32 from padded objects (``EventSample``'s layout, TeV), over the objects
+    kept: HT = Σ pT(jets), MET, pT(leading lepton), n_jets, n_b, m_T(leading lepton, MET),
+    pT(leading jet), MET/√HT (GeV^½), min Δφ(MET, two leading jets) (π without jets)."""
+    objects, momenta = objects.astype(np.float64), momenta.astype(np.float64)
+    is_jet = mask & (objects[..., 2] != 0)
+    is_lepton = mask & (objects[..., 1] != 0)
+    is_met = mask & (objects[..., 3] == 1)
+    pt = objects[..., 4]
+    jet_pt = np.where(is_jet, pt, 0.0)
     ht = jet_pt.sum(axis=1)
-    met_pt = np.hypot(met[:, 0], met[:, 1])
-    lepton_ok = reco.accepted[:, ~is_jet][:, 0]
-    lepton = p[:, ~is_jet][:, 0]
-    lepton_pt = np.where(lepton_ok, kin.pt(lepton), 0.0)
-    mt = np.where(lepton_ok, kin.transverse_mass(lepton, met[:, 0], met[:, 1]), 0.0)
-    by_pt = np.argsort(-jet_pt, axis=1)[:, :2]
-    leading_phi = np.take_along_axis(kin.phi(p[:, is_jet]), by_pt, axis=1)
-    leading_ok = np.take_along_axis(jets_ok, by_pt, axis=1)
-    dphi = np.abs(kin.wrap_phi(leading_phi - np.arctan2(met[:, 1], met[:, 0])[:, None]))
+    met = (momenta * is_met[..., None]).sum(axis=1)  # (MET, MET_x, MET_y, 0)
+    lepton_row = np.argmax(np.where(is_lepton, pt, -1.0), axis=1)
+    has_lepton = is_lepton.any(axis=1)
+    lepton = np.take_along_axis(momenta, lepton_row[:, None, None], axis=1)[:, 0]
+    lepton_pt = np.where(has_lepton, kin.pt(lepton), 0.0)
+    mt = np.where(has_lepton, kin.transverse_mass(lepton, met[:, 1], met[:, 2]), 0.0)
+    by_pt = np.argsort(-jet_pt, axis=1, kind="stable")[:, :2]
+    leading_phi = np.take_along_axis(kin.phi(momenta), by_pt, axis=1)
+    leading_ok = np.take_along_axis(is_jet, by_pt, axis=1)
+    dphi = np.abs(kin.wrap_phi(leading_phi - np.arctan2(met[:, 2], met[:, 1])[:, None]))
     min_dphi = np.where(leading_ok, dphi, np.pi).min(axis=1)
-    met_significance = met_pt * 1e3 / np.sqrt(np.maximum(ht, 1e-6) * 1e3)  # GeV / √GeV
-    return np.stack([ht, met_pt, lepton_pt, jets_ok.sum(axis=1), reco.btagged.sum(axis=1), mt,
-                     jet_pt.max(axis=1), met_significance, min_dphi], axis=1)
+    met_significance = met[:, 0] * 1e3 / np.sqrt(np.maximum(ht, 1e-6) * 1e3)  # GeV / √GeV
+    n_bjets = (is_jet & (objects[..., 2] == 1)).sum(axis=1)
+    return np.stack([ht, met[:, 0], lepton_pt, is_jet.sum(axis=1), n_bjets, mt, jet_pt.max(axis=1),
+                     met_significance, min_dphi], axis=1).astype(np.float32)

@@ -5,7 +5,8 @@ angular distance ΔR, expanded in Gaussian radial basis functions (the lectures'
     edges  ΔR_ij = √(Δy² + Δφ²)  with the rapidity y, so a boost along the beam leaves it unchanged;
            the MET has no rapidity, so an edge to the MET node is |Δφ| alone
     RBF    e_ijk = exp(-(ΔR_ij - μ_k)² / 2σ²),  μ_k = K centers evenly spaced on [0, r_max],
-           σ = their spacing; e_ij = 0 for i = j and for padded nodes (no edge)
+           σ = their spacing unless given; e_ij = 0 for i = j and for padded nodes (no edge).
+           The default is the paper's: K = 21 centers on [0, 5], σ = 0.25.
 """
 from __future__ import annotations
 
@@ -35,13 +36,28 @@ def edge_mask(mask: np.ndarray) -> np.ndarray:
     return (mask[..., :, None] & mask[..., None, :] & ~np.eye(n, dtype=bool)).astype(np.float32)
 
 
-def gaussian_rbf(distance: np.ndarray, n_centers: int = 20, r_max: float = 5.0) -> np.ndarray:
-    """exp(-(d - μ_k)² / 2σ²) for K centers μ_k on [0, r_max], σ their spacing: (...) → (..., K)."""
+def gaussian_rbf(distance: np.ndarray, n_centers: int = 21, r_max: float = 5.0,
+                 sigma: float | None = None) -> np.ndarray:
+    """exp(-(d - μ_k)² / 2σ²) for K centers μ_k on [0, r_max], σ their spacing unless given: (...) → (..., K)."""
     if n_centers < 2:
         raise ValueError(f"gaussian_rbf needs at least 2 centers, got {n_centers}")
     centers = np.linspace(0.0, r_max, n_centers, dtype=np.float32)
-    width = centers[1] - centers[0]
+    width = centers[1] - centers[0] if sigma is None else sigma
+    if not width > 0:
+        raise ValueError(f"gaussian_rbf needs a positive width, got sigma={width}")
     return np.exp(-((distance[..., None] - centers) ** 2) / (2 * width ** 2)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Gaussians:
+    """An RBF expansion of ΔR (``gaussian_rbf``'s settings); the defaults are the paper's."""
+
+    n_centers: int = 21
+    r_max: float = 5.0
+    sigma: float | None = 0.25
+
+    def __call__(self, distance: np.ndarray) -> np.ndarray:
+        return gaussian_rbf(distance, self.n_centers, self.r_max, self.sigma)
 
 
 @dataclass
@@ -52,22 +68,21 @@ class EventGraphs:
     nodes: np.ndarray
     mask: np.ndarray
     distances: np.ndarray
-    n_centers: int = 20
-    r_max: float = 5.0
+    gaussians: Gaussians = Gaussians()
 
     def __len__(self) -> int:
         return len(self.nodes)
 
     def __getitem__(self, index) -> "EventGraphs":
-        return EventGraphs(self.nodes[index], self.mask[index], self.distances[index], self.n_centers, self.r_max)
+        return EventGraphs(self.nodes[index], self.mask[index], self.distances[index], self.gaussians)
 
     def edges(self) -> np.ndarray:
         """Edge features (B, N, N, K): the RBF expansion of ΔR, zero where there is no edge."""
-        return gaussian_rbf(self.distances, self.n_centers, self.r_max) * edge_mask(self.mask)[..., None]
+        return self.gaussians(self.distances) * edge_mask(self.mask)[..., None]
 
 
-def event_graphs(sample: EventSample, n_centers: int = 20, r_max: float = 5.0) -> EventGraphs:
+def event_graphs(sample: EventSample, gaussians: Gaussians = Gaussians()) -> EventGraphs:
     """The graphs of a sample's events."""
     is_met = sample.objects[..., MET_FLAG] == 1
     distances = delta_r_matrix(sample.momenta, is_met, sample.mask)
-    return EventGraphs(sample.objects, sample.mask, distances, n_centers, r_max)
+    return EventGraphs(sample.objects, sample.mask, distances, gaussians)

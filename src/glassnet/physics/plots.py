@@ -57,3 +57,41 @@ def scan_figure(scan: dict, path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def reach_figure(scan: dict, path, title: str, thresholds=(2.0, 5.0)) -> dict:
+    """The paper's figure: S/√B against the stop mass for every method with the 2σ and 5σ lines and each
+    method's mass reach marked (left), and the significance relative to the DNN's (right: the gain).
+    Returns {method: {threshold: reach in GeV or None}}."""
+    plt = _pyplot()
+    masses = sorted(scan)
+    methods = [m for m in ("mpnn", "dnn", "bdt") if "s_over_sqrt_b" in scan[masses[0]].get(m, {})]
+    significance = {m: np.array([scan[mass][m]["s_over_sqrt_b"] for mass in masses]) for m in methods}
+    reach = {m: {t: evaluation.mass_reach(masses, significance[m], t) for t in thresholds} for m in methods}
+    fig, (ax_sig, ax_gain) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for method in methods:
+        line, = ax_sig.plot(masses, significance[method], STYLES[method], label=LABELS[method])
+        for t in thresholds:
+            if reach[method][t] is not None:
+                ax_sig.plot([reach[method][t]], [t], "|", ms=14, mew=2, color=line.get_color())
+        if method != "dnn" and "dnn" in methods:
+            ax_gain.plot(masses, significance[method] / significance["dnn"], STYLES[method],
+                         color=line.get_color(), label=f"{LABELS[method]} / DNN")
+    for t in thresholds:
+        ax_sig.axhline(t, color="k", ls=":", lw=1)
+        ax_sig.annotate(f"{t:g}σ", (masses[0], t), textcoords="offset points", xytext=(2, 3), fontsize=8)
+    gained = [f"{t:g}σ {reach['mpnn'][t] - reach['dnn'][t]:+.0f} GeV" for t in thresholds
+              if "mpnn" in reach and "dnn" in reach and None not in (reach["mpnn"][t], reach["dnn"][t])]
+    ax_sig.set(xlabel="stop mass (GeV)", ylabel="S/√B at 1/ε_B = 100, 139 fb⁻¹", yscale="log",
+               title="significance (| marks the mass reach)")
+    ax_gain.axhline(1.0, color="k", ls=":", lw=1)
+    ax_gain.set(xlabel="stop mass (GeV)", ylabel="S/√B relative to the DNN")
+    ax_gain.set_title("mass reach gained by the MPNN over the DNN: " + (", ".join(gained) or "n/a"), fontsize=10)
+    for ax in (ax_sig, ax_gain):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return reach

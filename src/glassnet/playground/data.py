@@ -97,8 +97,7 @@ def parse_csv(content: bytes) -> tuple[Points, float]:
             raise SettingsError(f"CSV data row {line}: expected three numbers x1,x2,label, got {','.join(row)!r}")
         values.append([float(cell) for cell in row])
     table = np.array(values)
-    if not np.isfinite(table).all():
-        raise SettingsError("the CSV holds a NaN or infinite value")
+    _check_numbers(table)
     extent = np.abs(table[:, :2]).max()
     scale = UPLOAD_EXTENT / extent if extent > 0 else 1.0
     X = (table[:, :2] * scale).astype(np.float32)
@@ -109,6 +108,22 @@ def parse_csv(content: bytes) -> tuple[Points, float]:
     if np.all(classes == np.arange(len(classes))) and 3 <= len(classes) <= 5:
         return Points(X, labels.astype(np.int64), "multiclass", len(classes)), scale
     return Points(X, labels.astype(np.float32), "regression", 1), scale
+
+
+def _check_numbers(table: np.ndarray) -> None:
+    """Every cell a finite number that float32 holds, and coordinates that can be scaled into the plane
+    (not all below the smallest normal float, whose scale factor would be infinite)."""
+    too_big = np.finfo(np.float32).max
+    for column, name in enumerate(("x1", "x2", "label")):
+        bad = np.flatnonzero(~(np.abs(table[:, column]) <= too_big))
+        if len(bad):
+            value = table[bad[0], column]
+            what = "not a finite number" if not np.isfinite(value) else "too large (float32 ends at 3.4e38)"
+            raise SettingsError(f"CSV data row {bad[0] + 1}, column {name}: {value:g} is {what}")
+    extent = np.abs(table[:, :2]).max()
+    if 0 < extent < np.finfo(np.float64).tiny:
+        raise SettingsError(f"the coordinates are all too close to 0 to scale into the plane (the largest is "
+                            f"{extent:g}); multiply them by a power of ten")
 
 
 def _is_number(cell: str) -> bool:

@@ -4,16 +4,21 @@ and the state the page draws (losses, weights, the heatmap of every neuron, grad
 The losses are the playground's: ½·mean((ŷ - t)²) for two classes (a tanh output, targets t = ±1) and
 for regression (a linear output); cross-entropy with a softmax output for 3-5 classes. L1 and L2
 penalties apply to the weights, not the biases, as in TensorFlow Playground.
+
+A network whose loss or weights stop being finite numbers has diverged: it takes no more steps, and
+its state says why (``diverged``) until it is reset. JSON has no NaN, so the page never gets one: a
+value that is not finite is sent as null.
 """
 from __future__ import annotations
 
 import base64
+import math
 import time
 
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import Tensor
+from ..autograd import Tensor, as_array
 from ..nn import functional as F
 from . import data
 from .settings import DISPLAY_ONLY, LIVE, SettingsError, validate
@@ -79,8 +84,19 @@ def targets(points: data.Points) -> np.ndarray:
 
 
 def quantize(values: np.ndarray) -> str:
-    """Values in [-1, 1] (clipped) as base64 of int8 (×127): a 25×25 map is 844 characters."""
-    return base64.b64encode(np.round(np.clip(values, -1, 1) * 127).astype(np.int8).tobytes()).decode()
+    """Values in [-1, 1] (clipped; NaN drawn as 0) as base64 of int8 (×127): a 25×25 map is 844 characters."""
+    values = np.clip(np.nan_to_num(values, nan=0.0), -1, 1)
+    return base64.b64encode(np.round(values * 127).astype(np.int8).tobytes()).decode()
+
+
+def finite_or_none(values, decimals: int | None = None):
+    """Numbers (or nested lists of them, rounded to ``decimals``) for JSON, which has no NaN or
+    Infinity: those become None."""
+    array = np.asarray(values, dtype=np.float64)
+    array = array if decimals is None else array.round(decimals)
+    if array.ndim == 0:
+        return float(array) if math.isfinite(array) else None
+    return np.where(np.isfinite(array), array, None).tolist()
 
 
 def grid_points() -> np.ndarray:
@@ -119,6 +135,7 @@ class Session:
         self.network = build_network(self.train_x.shape[1], s, self.problem, self.num_classes, self.rng)
         self.optimizer = make_optimizer(self.network.parameters(), s)
         self.epoch, self.updates, self.order, self.cursor = 0, 0, self.rng.permutation(len(self.train_x)), 0
+        self.diverged: str | None = None  # why training stopped for good, until the next reset
 
     def configure(self, changes: dict) -> str:
         """Apply setting changes; returns 'display', 'live' (taken by the running session), or 'reset'."""
@@ -149,7 +166,7 @@ class Session:
         layers = linear_layers(self.network)
         if not isinstance(layer, int) or not 0 <= layer < len(layers):
             raise SettingsError(f"setWeight: layer must be 0 to {len(layers) - 1}, got {layer!r}")
-        weight = layers[layer].weight.data
+        weight = as_array(layers[layer].weight)
         for name, index, size in (("to", to, weight.shape[0]), ("from", source, weight.shape[1])):
             if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < size:
                 raise SettingsError(f"setWeight: {name} must be 0 to {size - 1} in layer {layer}, got {index!r}")
@@ -160,17 +177,22 @@ class Session:
     # ----- training -----
     def train_batch(self) -> bool:
         """One optimizer step on the next mini-batch (an epoch is one pass over the shuffled training set);
-        True when it ended an epoch."""
+        True when it ended an epoch. A loss that is not finite is not stepped on: training has diverged."""
         index = self.order[self.cursor:self.cursor + self.settings["batchSize"]]
-        output = self.network(Tensor(self.train_x[index]))
-        loss = data_loss(output, self.train_t[index], self.problem)
-        rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
-        if penalty != "none" and rate > 0:
-            weights = [layer.weight for layer in linear_layers(self.network)]
-            loss = loss + (nn.utils.l1_penalty if penalty == "L1" else nn.utils.l2_penalty)(weights, rate)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as divergence
+            output = self.network(Tensor(self.train_x[index]))
+            loss = data_loss(output, self.train_t[index], self.problem)
+            rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
+            if penalty != "none" and rate > 0:
+                weights = [layer.weight for layer in linear_layers(self.network)]
+                loss = loss + (nn.utils.l1_penalty if penalty == "L1" else nn.utils.l2_penalty)(weights, rate)
+            value = float(as_array(loss))
+            if not math.isfinite(value):
+                self.diverge(f"the training loss became {value}")
+                return False
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
         self.updates += 1
         self.cursor += len(index)
         if self.cursor >= len(self.order):
@@ -179,21 +201,29 @@ class Session:
             return True
         return False
 
+    def diverge(self, what: str) -> None:
+        settings = self.settings
+        self.diverged = (f"training diverged at epoch {self.epoch + 1}: {what}. The steps grew without bound: "
+                         f"lower the learning rate (now {settings['learningRate']:g})"
+                         + (f" or the regularization rate (now {settings['regularizationRate']:g})"
+                            if settings["regularization"] != "none" and settings["regularizationRate"] > 0 else "")
+                         + ", then press reset")
+
     def train_for(self, seconds: float, max_updates: int, to_epoch_end: bool = False) -> int:
         """Mini-batch steps until ``seconds`` have passed or ``max_updates`` were made (or an epoch
-        ended, with ``to_epoch_end``); returns how many."""
+        ended, with ``to_epoch_end``, or training diverged); returns how many."""
         start, done = time.perf_counter(), 0
         self.network.train()
-        while done < max_updates and time.perf_counter() - start < seconds:
+        while not self.diverged and done < max_updates and time.perf_counter() - start < seconds:
             done += 1
             if self.train_batch() and to_epoch_end:
                 break
         return done
 
     def train_epoch(self) -> None:
-        """The rest of this epoch (a whole one from its start)."""
+        """The rest of this epoch (a whole one from its start), unless training diverges."""
         self.network.train()
-        while not self.train_batch():
+        while not self.train_batch() and not self.diverged:
             pass
 
     # ----- what the page draws -----
@@ -204,9 +234,9 @@ class Session:
         outputs, a = [], x
         for module in self.network:
             if isinstance(module, nn.Linear):
-                a = a @ module.weight.data.T + module.bias.data
+                a = a @ as_array(module.weight).T + as_array(module.bias)
             elif not isinstance(module, nn.Dropout):
-                a = module(Tensor(a)).data
+                a = as_array(module(Tensor(a)))
                 outputs.append(a)
         if not isinstance(self.network[-1], nn.Tanh):
             outputs.append(a)
@@ -216,7 +246,7 @@ class Session:
         if len(x) == 0:
             return 0.0
         output = self.forward_all(x)[-1]
-        return float(data_loss(Tensor(output), t, self.problem).data)
+        return float(as_array(data_loss(Tensor(output), t, self.problem)))
 
     def layout(self) -> dict:
         """What changes only on a reset: the points, the features, the shape, the input heatmaps."""
@@ -236,24 +266,32 @@ class Session:
     def gradient_flow(self) -> list[float]:
         """mean |∂L/∂W| of each layer's weights in the last step (0 before the first): gradients that
         shrink layer by layer towards the input are the vanishing gradients of deep sigmoid networks."""
-        return [float(np.abs(layer.weight.grad).mean()) if layer.weight.grad is not None else 0.0
+        return [float(np.abs(as_array(layer.weight.grad)).mean()) if layer.weight.grad is not None else 0.0
                 for layer in linear_layers(self.network)]
 
     def state(self) -> dict:
-        """Losses, weights, gradient flow and every neuron's heatmap, for one page update."""
-        outputs = self.forward_all(self.grid_x)
+        """Losses, weights, gradient flow and every neuron's heatmap, for one page update (non-finite
+        numbers as None, and ``diverged`` saying why when training has diverged)."""
+        layers = linear_layers(self.network)
+        if not self.diverged and not all(np.isfinite(as_array(p)).all() for p in self.network.parameters()):
+            self.diverge("the weights are no longer finite numbers")
+        with np.errstate(all="ignore"):  # a diverged network computes with inf and NaN
+            outputs = self.forward_all(self.grid_x)
+            losses = self.loss_of(self.train_x, self.train_t), self.loss_of(self.test_x, self.test_t)
         output = outputs[-1]
         state = {
             "type": "state", "epoch": self.epoch, "updates": self.updates,
-            "trainLoss": self.loss_of(self.train_x, self.train_t), "testLoss": self.loss_of(self.test_x, self.test_t),
+            "trainLoss": finite_or_none(losses[0]), "testLoss": finite_or_none(losses[1]),
             "neurons": [[quantize(self._thumbnail(column)) for column in layer.T] for layer in outputs[:-1]],
-            "weights": [layer.weight.data.round(4).tolist() for layer in linear_layers(self.network)],
-            "biases": [layer.bias.data.round(4).tolist() for layer in linear_layers(self.network)],
-            "gradFlow": self.gradient_flow(),
+            "weights": [finite_or_none(as_array(layer.weight), 4) for layer in layers],
+            "biases": [finite_or_none(as_array(layer.bias), 4) for layer in layers],
+            "gradFlow": finite_or_none(self.gradient_flow()),
+            "diverged": self.diverged,
         }
         if self.problem == "multiclass":
-            probabilities = np.exp(output - output.max(axis=1, keepdims=True))
-            probabilities /= probabilities.sum(axis=1, keepdims=True)
+            with np.errstate(all="ignore"):
+                probabilities = np.exp(output - output.max(axis=1, keepdims=True))
+                probabilities /= probabilities.sum(axis=1, keepdims=True)
             state["output"] = quantize(probabilities.max(axis=1))
             state["outputClass"] = base64.b64encode(probabilities.argmax(axis=1).astype(np.uint8).tobytes()).decode()
         else:

@@ -56,7 +56,7 @@ def test_a_good_config_builds_its_scan(tmp_path):
     ("O = { value = 1.0, sigma = 0.1 }", "O = { value = 1.0 }", "missing key 'likelihood.O.sigma'"),
     ("timeout = 5", "timeout = 5\nfunction = 'model:f'", "exactly one of 'observable.command'"),
     ("[ml]", "[mcmc]", "section '[mcmc]' does not apply to scan.method = 'ml'"),
-    ("hidden = [32, 32]", "hidden = [32, 0]", "'ml.hidden' must be a list of positive integers"),
+    ("hidden = [32, 32]", "hidden = [32, 0]", "'ml.hidden' must be a list of at most 16 layer sizes"),
     ("[scan]", "[scans]\n[scan]", "unknown key 'scans'"),
     ("budget = 100", "budget = 100 100", "invalid TOML"),
 ])

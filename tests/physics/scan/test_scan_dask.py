@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from glassnet.physics.scan import DaskExecutor, MLScan, RandomScan, evaluate_point
+from glassnet.physics.scan import DaskExecutor, MLScan, RandomScan
 from glassnet.physics.scan.testfunctions import egg_box
 
 distributed = pytest.importorskip("distributed")
@@ -33,11 +33,16 @@ def test_scheduler_address(cluster, tmp_path):
     assert len(scan.run(20)) == 20
 
 
-def test_executor_yields_every_item_once(cluster):
+def _negate(params):
+    return -params["x"]
+
+
+def test_executor_yields_every_point_once(cluster):
     with distributed.Client(cluster) as client:
         executor = DaskExecutor(client)
-        items = [(abs, ["O"], -i) for i in range(5)]  # the observable of "point" -i is abs(-i)
-        done = dict(executor.map_unordered(evaluate_point, items))
+        executor.check(_negate)
+        done = {i: (values, reason) for i, values, reason in
+                executor.evaluate(_negate, ["O"], [{"x": float(i)} for i in range(5)])}
         executor.close()
     assert sorted(done) == list(range(5))
-    assert [done[i][0][0] for i in range(5)] == [0, 1, 2, 3, 4]
+    assert [done[i][0][0] for i in range(5)] == [0, -1, -2, -3, -4] and {r for _, r in done.values()} == {""}

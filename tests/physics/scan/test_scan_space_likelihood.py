@@ -18,6 +18,10 @@ def test_bad_dimensions_are_refused():
         Dimension("x", 1, 0)
     with pytest.raises(ValueError, match="log scale needs low > 0"):
         Dimension("m", 0, 10, log=True)
+    with pytest.raises(ValueError, match="bounds must be finite numbers"):
+        Dimension("x", -np.inf, 0)
+    with pytest.raises(ValueError, match="bounds must be finite numbers"):
+        Dimension("x", -1e308, 1e308)  # the width overflows
     with pytest.raises(ValueError, match="repeat"):
         ParameterSpace([Dimension("x", 0, 1), Dimension("x", 0, 2)])
 
@@ -35,8 +39,12 @@ def test_gaussian_and_limit_terms():
 
 
 def test_bad_terms_are_refused():
-    with pytest.raises(ValueError, match="sigma must be > 0"):
+    with pytest.raises(ValueError, match="finite sigma > 0, got 1.0 ± 0.0"):
         Gaussian("a", 1.0, 0.0)
+    with pytest.raises(ValueError, match="finite value"):
+        Gaussian("a", float("nan"), 1.0)
+    with pytest.raises(ValueError, match="must be finite numbers"):
+        Limit("a", upper=float("inf"))
     with pytest.raises(ValueError, match="lower .* must be below upper"):
         Limit("a", lower=2.0, upper=1.0)
     with pytest.raises(ValueError, match="needs a lower or an upper"):

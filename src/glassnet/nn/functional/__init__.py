@@ -1,7 +1,7 @@
 """glassnet.nn.functional — stateless ops on tensors (as torch.nn.functional): activations, losses,
 the dense layer's affine map, dropout. Each differentiable op is one Function."""
 from .activation import (
-    elu, leaky_relu, log_softmax, maxout, noisy_relu, relu, sigmoid, softmax, softplus, step, tanh,
+    elu, gelu, leaky_relu, log_softmax, maxout, noisy_relu, relu, sigmoid, softmax, softplus, step, tanh,
 )
 from .linear import dropout, linear
 from .loss import (
@@ -13,3 +13,4 @@ from .normalization import batch_norm, layer_norm
 from .pooling import adaptive_avg_pool2d, avg_pool1d, avg_pool2d, interpolate, max_pool1d, max_pool2d
 from .attention import scaled_dot_product_attention
 from .embedding import cosine_similarity, embedding
+from .graph import global_add_pool, global_max_pool, global_mean_pool, index_select, scatter

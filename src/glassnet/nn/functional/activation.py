@@ -3,7 +3,7 @@
 The lectures' table: step (threshold unit), sigmoid σ(z) = 1/(1+e^(-z)) with σ' = σ(1-σ),
 tanh with tanh' = 1 - tanh², ReLU max(0, z) with ReLU' = [z > 0], leaky ReLU, ELU, softplus
 log(1+eᶻ) (a smooth ReLU, softplus' = σ), noisy ReLU max(0, z + N(0, δ)), maxout, and the output
-layer's softmax.
+layer's softmax; and GELU z·Φ(z), the Transformer's.
 """
 from __future__ import annotations
 
@@ -82,6 +82,40 @@ class Softplus(Function):
         return g * np.where(ctx.linear, 1, stable_sigmoid(ctx.bz)).astype(g.dtype)
 
 
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt, by Abramowitz and Stegun's formula 7.1.26
+    (absolute error below 1.5·10⁻⁷, float32's resolution near 1; NumPy has no erf of its own)."""
+    t = 1 / (1 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.sign(x) * (1 - poly * np.exp(-x * x))
+
+
+class GELU(Function):
+    """y = z·Φ(z), Φ the standard normal distribution function, Φ(z) = ½(1 + erf(z/√2));
+    ∂y/∂z = Φ(z) + z·φ(z) with φ(z) = e^(−z²/2)/√(2π).
+    ``approximate='tanh'``: Φ(z) ≈ ½(1 + tanh u), u = √(2/π)(z + 0.044715 z³), and
+    ∂y/∂z = ½(1 + tanh u) + ½ z (1 − tanh² u) √(2/π)(1 + 3·0.044715 z²)."""
+
+    @staticmethod
+    def forward(ctx, z, approximate):
+        ctx.z, ctx.approximate = z, approximate
+        if approximate == "tanh":
+            ctx.tanh = np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z ** 3))
+            ctx.cdf = 0.5 * (1 + ctx.tanh)
+        else:
+            ctx.cdf = 0.5 * (1 + erf(z / np.sqrt(2)))
+        return (z * ctx.cdf).astype(z.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        z = ctx.z
+        if ctx.approximate == "tanh":
+            slope = 0.5 * z * (1 - ctx.tanh ** 2) * np.sqrt(2 / np.pi) * (1 + 3 * 0.044715 * z ** 2)
+        else:
+            slope = z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+        return (g * (ctx.cdf + slope)).astype(g.dtype, copy=False)
+
+
 class NoisyReLU(ReLU):
     """y = max(0, z + n), n ~ N(0, δ²) drawn once per forward;  ∂y/∂z = [z + n > 0] (ReLU's backward)"""
 
@@ -149,6 +183,14 @@ def elu(z, alpha: float = 1.0):
 
 def softplus(z, beta: float = 1.0, threshold: float = 20.0):
     return Softplus.apply(z, beta=beta, threshold=threshold)
+
+
+def gelu(z, approximate: str = "none"):
+    """z·Φ(z), the Gaussian error linear unit (as ``torch.nn.functional.gelu``): the Transformer's
+    feed-forward activation. ``approximate='tanh'`` uses the tanh form of Φ."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(z, approximate=approximate)
 
 
 def noisy_relu(z, std=1.0, training: bool = True, rng=None):

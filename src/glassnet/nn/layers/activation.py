@@ -41,6 +41,16 @@ class ReLU(_Elementwise):
     fn = staticmethod(F.relu)
 
 
+class GELU(_Elementwise):
+    """y = z·Φ(z) (``approximate='tanh'``: Φ by its tanh form), as ``torch.nn.GELU``."""
+
+    fn, args = staticmethod(F.gelu), ("approximate",)
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+
 class LeakyReLU(_Elementwise):
     fn, args = staticmethod(F.leaky_relu), ("negative_slope",)
 

@@ -1,14 +1,23 @@
-"""Message passing on batches of padded graphs (the lectures' event graphs, 事例图).
+"""Message passing on graphs (the lectures' event graphs, 事例图), in the two layouts the field uses.
 
-A batch holds B graphs of up to N nodes: node states h (B, N, F), edge features e (B, N, N, K) and a
-node mask (B, N) (1 for a real node, 0 for padding). One iteration t, with its own weights:
+Dense: a batch of B graphs of up to N nodes, node states h (B, N, F), edge features e (B, N, N, K) and a
+node mask (B, N) (1 for a real node, 0 for padding). Edge list (PyTorch Geometric's): node states x (N, F)
+of all graphs stacked, ``edge_index`` (2, E) with column (j, i) an edge from node j to node i, and edge
+features ``edge_attr`` (E, K). One iteration t of ``MessagePassing``, with its own weights:
 
-    m_ij = σ(W_M [h_j, e_ij] + b_M)               the message node j sends to node i   (B, N, N, M)
-    m_i  = Σ_j a_ij m_ij,  a_ij = mask_i · mask_j · [i ≠ j]    collected by node i      (B, N, M)
-    h_i' = σ(W_U [h_i, m_i] + b_U) · mask_i       the updated state, zero on padding    (B, N, F')
+    m_ij = σ(W_M [h_j, e_ij] + b_M)               the message node j sends to node i   (B, N, N, M) or (E, M)
+    m_i  = Σ_j a_ij m_ij                           collected by node i                  (B, N, M) or (N, M)
+    h_i' = σ(W_U [h_i, m_i] + b_U)                 the updated state                    (B, N, F') or (N, F')
 
-All pairs (i, j) of all graphs are computed at once as (B, N, N, ·) tensors: no loop over events or
-nodes. ``message_passing_reference`` is the same iteration written with loops, for reading and tests.
+Dense: a_ij = mask_i · mask_j · [i ≠ j] (every pair of real nodes) and h' is zeroed on padding; all
+pairs of all graphs are computed at once as (B, N, N, ·) tensors. Edge list: a_ij = 1 for each listed
+edge; messages are gathered per edge and scatter-added per target (``nn.functional.graph``), so the
+work grows with the number of edges, not with B · N². The same weights serve both layouts.
+``message_passing_reference`` is the dense iteration written with loops, for reading and tests.
+
+``EdgeConv`` (Wang et al., "Dynamic Graph CNN", 2019; ParticleNet's building block) on an edge list:
+
+    x_i' = max_{j: (j, i) ∈ edges} h_Θ([x_i, x_j - x_i])      h_Θ any network (PyG's ``EdgeConv(nn, aggr)``)
 """
 from __future__ import annotations
 
@@ -16,6 +25,7 @@ import numpy as np
 
 from ...autograd import Tensor, as_array, cat
 from .. import functional as F
+from ..functional.graph import as_index, index_select, scatter
 from ..module import LayerInputError, Module
 from .linear import Linear, as_float_input
 
@@ -34,7 +44,11 @@ def pair_mask(mask: Tensor) -> Tensor:
 
 class MessagePassing(Module):
     """One message-passing iteration (see the module doc); ``message`` acts on [h_j, e_ij] and
-    ``update`` on [h_i, m_i], both ``Linear`` layers followed by ReLU."""
+    ``update`` on [h_i, m_i], both ``Linear`` layers followed by ReLU.
+
+    ``layer(h, edges, mask)`` on dense graphs: h (B, N, F), edges (B, N, N, K), mask (B, N);
+    ``layer(x, edge_index, edge_attr)`` on an edge list: x (N, F), edge_index (2, E), edge_attr (E, K).
+    """
 
     def __init__(self, node_features: int, edge_features: int, message_features: int | None = None,
                  out_features: int | None = None, dtype=np.float32):
@@ -45,22 +59,77 @@ class MessagePassing(Module):
         self.message = Linear(node_features + edge_features, message_features, dtype=dtype)
         self.update = Linear(node_features + message_features, out_features, dtype=dtype)
 
-    def forward(self, h, edges, mask):
-        h = as_float_input(self, h, self.message.weight.dtype)
+    def forward(self, x, edges, mask_or_edge_attr):
+        x = as_float_input(self, x, self.message.weight.dtype)
+        if x.ndim == 2:
+            return self.forward_edge_list(x, edges, mask_or_edge_attr)
         edges = as_float_input(self, edges, self.message.weight.dtype)
-        check_graph_shapes(self, h, edges, mask, self.node_features, self.edge_features)
-        mask = as_mask(mask, h.dtype)
+        check_graph_shapes(self, x, edges, mask_or_edge_attr, self.node_features, self.edge_features)
+        mask = as_mask(mask_or_edge_attr, x.dtype)
         # W_M [h_j, e_ij] = W_h h_j + W_e e_ij: the node part once per node, broadcast over i
         w = self.message.weight
-        from_node = F.linear(h, w[:, :self.node_features]).unsqueeze(1)            # (B, 1, N, M)
+        from_node = F.linear(x, w[:, :self.node_features]).unsqueeze(1)             # (B, 1, N, M)
         from_edge = F.linear(edges, w[:, self.node_features:], self.message.bias)   # (B, N, N, M)
         messages = F.relu(from_node + from_edge) * pair_mask(mask)
         collected = messages.sum(axis=2)                                             # (B, N, M)
-        return F.relu(self.update(cat([h, collected], dim=-1))) * mask.unsqueeze(-1)
+        return F.relu(self.update(cat([x, collected], dim=-1))) * mask.unsqueeze(-1)
+
+    def forward_edge_list(self, x, edge_index, edge_attr):
+        """The same iteration on an edge list: x (N, F), edge_index (2, E), edge_attr (E, K)."""
+        edge_attr = as_float_input(self, edge_attr, self.message.weight.dtype)
+        source, target = check_edge_list(self, x, edge_index, edge_attr, self.node_features, self.edge_features)
+        w = self.message.weight
+        from_node = index_select(F.linear(x, w[:, :self.node_features]), 0, source)   # (E, M)
+        from_edge = F.linear(edge_attr, w[:, self.node_features:], self.message.bias)  # (E, M)
+        collected = scatter(F.relu(from_node + from_edge), target, dim_size=x.shape[0])  # (N, M)
+        return F.relu(self.update(cat([x, collected], dim=-1)))
 
     def extra_repr(self) -> str:
         return (f"node_features={self.node_features}, edge_features={self.edge_features}, "
                 f"message_features={self.message.out_features}, out_features={self.update.out_features}")
+
+
+class EdgeConv(Module):
+    """x_i' = aggr_{j → i} nn([x_i, x_j - x_i]) on an edge list (PyG's ``EdgeConv(nn, aggr='max')``):
+    ``layer(x, edge_index)`` with x (N, F) and edge_index (2, E); ``nn`` maps (E, 2F) → (E, F')."""
+
+    def __init__(self, nn: Module, aggr: str = "max"):
+        super().__init__()
+        if aggr not in ("max", "mean", "sum", "add"):
+            raise ValueError(f"EdgeConv aggr must be 'max', 'mean', 'sum' or 'add', got {aggr!r}")
+        self.nn, self.aggr = nn, aggr
+
+    def forward(self, x, edge_index):
+        x = x if isinstance(x, Tensor) else Tensor(as_array(x))
+        if x.ndim != 2:
+            raise LayerInputError(self, f"expects node features (N, F), got {tuple(x.shape)}")
+        source, target = check_edge_list(self, x, edge_index, None, x.shape[1], 0)
+        centre = index_select(x, 0, target)
+        pairs = cat([centre, index_select(x, 0, source) - centre], dim=-1)               # (E, 2F)
+        return scatter(self.nn(pairs), target, dim_size=x.shape[0], reduce=self.aggr)
+
+    def extra_repr(self) -> str:
+        return f"aggr={self.aggr!r}"
+
+
+def check_edge_list(module: Module, x: Tensor, edge_index, edge_attr, node_features: int,
+                    edge_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """(source, target) index arrays, or a clear error unless x is (N, F), edge_index (2, E) of node
+    numbers in [0, N) and edge_attr (E, K)."""
+    if x.shape[-1] != node_features:
+        raise LayerInputError(module, f"expects node features (N, {node_features}), got {tuple(x.shape)}")
+    index = as_array(edge_index)
+    if index.ndim != 2 or index.shape[0] != 2 or not np.issubdtype(index.dtype, np.integer):
+        raise LayerInputError(module, f"expects an integer edge_index (2, E), got shape {index.shape} "
+                                      f"and dtype {index.dtype}")
+    if edge_attr is not None and tuple(edge_attr.shape) != (index.shape[1], edge_features):
+        raise LayerInputError(module, f"expects edge_attr (E, K) = {(index.shape[1], edge_features)}, "
+                                      f"got {tuple(edge_attr.shape)}")
+    try:
+        return (as_index(index[0], None, x.shape[0], "edge_index[0] (sources)"),
+                as_index(index[1], None, x.shape[0], "edge_index[1] (targets)"))
+    except ValueError as error:
+        raise LayerInputError(module, f"got a bad edge list: {error}") from None
 
 
 def check_graph_shapes(module: Module, h: Tensor, edges: Tensor, mask, node_features: int,

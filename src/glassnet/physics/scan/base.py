@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from tqdm.auto import tqdm
 
-from ...backends.threads import one_blas_thread
-from .evaluate import evaluate_point, make_executor
+from .evaluate import Command
+from .executors import make_executor
 from .results import ResultsFile, ScanResults
 
 
@@ -23,16 +23,19 @@ class Scan:
 
     Args:
         space: the ParameterSpace.
-        observable: f(params: dict) → observables (a function, Command or FunctionRef; picklable
-            for a process pool or a Dask cluster).
+        observable: f(params: dict) → observables (a function, Command or FunctionRef). A process
+            pool runs a function by reference: one defined at the top level of a module; a FunctionRef
+            adds a timeout per point. A Dask cluster needs it picklable.
         likelihood: the Likelihood of the observables.
         output: path of the results CSV.
         batch_size: points proposed (and evaluated in parallel) per iteration.
         good_threshold: a point is good when L > good_threshold.
         record: names of further observables to record (not in the likelihood).
         seed: the scan's seed.
-        workers: processes of the local pool (0 = evaluate in this process); ignored with a scheduler.
-        scheduler: a dask.distributed Client or a scheduler address 'tcp://host:8786'.
+        workers: processes of the local pool (0 = evaluate in this process: no timeout, no protection
+            from a crashing function); ignored with a scheduler.
+        scheduler: a dask.distributed Client, a scheduler address 'tcp://host:8786', or a cluster for
+            the scan to start and stop, e.g. {"kind": "slurm", "jobs": 20, "cores": 4} (see ``cluster``).
         verbose: 0 silences the progress bar.
     """
 
@@ -46,6 +49,8 @@ class Scan:
         clash = set(space.names) & set(self.observables)
         if clash:
             raise ValueError(f"names used both as parameter and observable: {sorted(clash)}")
+        if isinstance(observable, Command):
+            observable.check_placeholders(space.names)
         self.file = ResultsFile(output, space.names, self.observables)
         self.batch_size, self.good_threshold, self.seed = batch_size, good_threshold, seed
         self.workers, self.scheduler, self.verbose = workers, scheduler, verbose
@@ -62,19 +67,17 @@ class Scan:
         A fresh run refuses to replace a results file that has rows unless ``overwrite``; ``resume``
         continues one, first evaluating the points of the batch a crash interrupted.
         """
-        if resume:
-            if not self.file.exists():
-                raise FileNotFoundError(f"{self.file.path}: no results to resume")
-            results = self.file.load()
-        else:
-            if self.file.exists() and not overwrite and len(self.file.load()):
-                raise FileExistsError(f"{self.file.path} already holds results: resume the scan or overwrite it")
-            self.file.create()
-            results = ScanResults.empty(self.space.names, self.observables)
+        with self.file.locked():
+            return self._run(max_evaluations, target_good, resume, overwrite)
+
+    def _run(self, max_evaluations, target_good, resume, overwrite) -> ScanResults:
         executor = make_executor(self.workers, self.scheduler)
-        bar = tqdm(total=max_evaluations, initial=len(results), disable=not self.verbose, unit="eval",
-                   desc=type(self).__name__)
+        bar = None
         try:
+            executor.check(self.observable)  # a missing program or module: refused before the first point
+            results = self._open(resume, overwrite)
+            bar = tqdm(total=max_evaluations, initial=len(results), disable=not self.verbose, unit="eval",
+                       desc=type(self).__name__)
             pending = self.file.read_pending() if resume else None
             if pending is not None:
                 iteration, ids, origins, params = pending
@@ -89,9 +92,23 @@ class Scan:
                                          np.asarray(origins, dtype=object), self.space.from_unit(unit),
                                          max_evaluations, bar)
         finally:
-            bar.close()
+            if bar is not None:
+                bar.close()
             executor.close()
         return results
+
+    def _open(self, resume: bool, overwrite: bool) -> ScanResults:
+        """The results so far: those of the file (resume), or none in a new file."""
+        if resume:
+            if not self.file.exists():
+                raise FileNotFoundError(f"{self.file.path}: no results to resume")
+            return self.file.load()
+        if self.file.exists():
+            if not overwrite and len(self.file.load()):
+                raise FileExistsError(f"{self.file.path} already holds results: resume the scan or overwrite it")
+            self.file.check_replaceable()
+        self.file.create()
+        return ScanResults.empty(self.space.names, self.observables)
 
     def _enough(self, results: ScanResults, target_good: int | None) -> bool:
         return target_good is not None and int(results.good(self.good_threshold).sum()) >= target_good
@@ -101,16 +118,16 @@ class Scan:
         the budget stay in the pending file, for a resumed scan with a larger budget to evaluate."""
         self.file.write_pending(iteration, ids, origins, params)
         n = min(len(ids), max_evaluations - len(results))
-        jobs = [(self.observable, self.observables, self.space.as_dict(p)) for p in params[:n]]
+        points = [self.space.as_dict(p) for p in params[:n]]
         n_likelihood = len(self.likelihood.observables)
         rows = []
-        for i, (values, reason) in executor.map_unordered(evaluate_point, jobs):
+        for i, values, reason in executor.evaluate(self.observable, self.observables, points):
             row = ScanResults(self.space.names, self.observables, ids[i:i + 1], np.array([iteration]),
                               origins[i:i + 1], params[i:i + 1], values[None],
                               self.likelihood.log_likelihood(values[None, :n_likelihood]),
                               np.array([reason == ""]), np.array([reason], dtype=object))
             rows.append(row)
-            self.file.append(row, sync=len(rows) == len(jobs))
+            self.file.append(row, sync=len(rows) == len(points))
             bar.update(1)
         if n == len(ids):
             self.file.clear_pending()

@@ -9,22 +9,28 @@
     m0 = { min = 100, max = 1e4, scale = "log" }
     [observable]               # command = "python model.py {x1} {m0}"  or  function = "model:observables"
     command = "python model.py {x1} {m0}"
-    timeout = 60
+    timeout = 60               # seconds per point, for a program or a function alike
     [likelihood]               # a Gaussian (value, sigma) or a limit (lower and/or upper, optional sigma)
     O = { value = 100, sigma = 10 }
     [ml]                       # MLScan's options;  [mcmc] the MCMC's
     temperature = 0.5
+    [cluster]                  # optional: a Dask cluster the scan starts (see cluster.py)
+    kind = "slurm"             # slurm, htcondor, pbs, or local
+    jobs = 20                  # and any option of dask-jobqueue's cluster: cores, memory, walltime, queue, ...
 """
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass
 
 from .baselines import MCMCScan, RandomScan
+from .cluster import CLUSTERS
 from .evaluate import Command, FunctionRef
 from .likelihood import Gaussian, Likelihood, Limit
 from .loop import MLScan
+from .results import LIKELIHOOD_COLUMNS, META_COLUMNS
 from .space import Dimension, ParameterSpace
 
 
@@ -40,6 +46,10 @@ FRACTION = (lambda v: 0 <= v <= 1, "between 0 and 1")
 TYPES = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "a list"}
 
 
+def between(low, high):
+    return (lambda v: low <= v <= high, f"between {low:,} and {high:,}")
+
+
 def one_of(*choices):
     return (lambda v: v in choices, f"one of {', '.join(map(repr, choices))}")
 
@@ -48,24 +58,25 @@ SCHEMA = {
     "scan": {
         "method": (str, "ml", one_of("ml", "random", "mcmc")), "output": (str, "results.csv", None),
         "budget": (int, REQUIRED, AT_LEAST_1), "target_good": (int, None, AT_LEAST_1),
-        "good_threshold": (float, 0.9, FRACTION), "batch_size": (int, None, AT_LEAST_1),
-        "seed": (int, 0, None), "workers": (int, None, NON_NEGATIVE), "scheduler": (str, None, None),
+        "good_threshold": (float, 0.9, FRACTION), "batch_size": (int, None, between(1, 100_000)),
+        "seed": (int, 0, None), "workers": (int, None, between(0, 1024)), "scheduler": (str, None, None),
     },
     "observable": {
         "command": ((str, list), None, None), "function": (str, None, None), "timeout": (float, 60.0, POSITIVE),
         "format": (str, "auto", one_of("auto", "json", "text")), "record": (list, [], None),
+        "max_output_mb": (float, 10.0, POSITIVE),
     },
     "ml": {
-        "n_initial": (int, 200, AT_LEAST_1), "random_fraction": (float, 0.1, FRACTION),
-        "n_candidates": (int, 20000, AT_LEAST_1), "temperature": (float, 0.5, POSITIVE),
+        "n_initial": (int, 200, between(1, 1_000_000)), "random_fraction": (float, 0.1, FRACTION),
+        "n_candidates": (int, 20000, between(1, 10_000_000)), "temperature": (float, 0.5, POSITIVE),
         "target": (str, "observables", one_of("observables", "log_likelihood")),
         "hidden": (list, [64, 64, 64], None), "activation": (str, "tanh", one_of("tanh", "relu", "elu", "sigmoid", "softplus")),
         "lr": (float, 3e-3, POSITIVE), "train_steps": (int, 200, AT_LEAST_1),
-        "first_train_steps": (int, 1000, AT_LEAST_1), "train_batch_size": (int, 256, AT_LEAST_1),
+        "first_train_steps": (int, 1000, AT_LEAST_1), "train_batch_size": (int, 256, between(1, 1_000_000)),
         "validity_classifier": (bool, False, None), "density_penalty": (float, 0.0, NON_NEGATIVE),
         "density_radius": (float, 0.02, POSITIVE),
     },
-    "mcmc": {"n_chains": (int, 20, AT_LEAST_1), "step_size": (float, 0.02, POSITIVE),
+    "mcmc": {"n_chains": (int, 20, between(1, 100_000)), "step_size": (float, 0.02, POSITIVE),
              "temperature": (float, 1.0, POSITIVE)},
 }
 PARAMETER_KEYS = {"min": (float, REQUIRED, None), "max": (float, REQUIRED, None),
@@ -96,10 +107,19 @@ def _check(table, schema: dict, where: str) -> dict:
             value = float(value)
         if not isinstance(value, kinds) or (is_bool and bool not in kinds):
             raise ConfigError(f"'{name}' must be {' or '.join(TYPES[k] for k in kinds)}, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"'{name}' must be a finite number, got {value!r}")
         if check is not None and not check[0](value):
             raise ConfigError(f"'{name}' must be {check[1]}, got {value!r}")
         values[key] = value
     return values
+
+
+def _check_name(name: str, section: str) -> None:
+    """A parameter or observable name becomes a column of the results file: it must be a name of its own."""
+    if not name.strip() or name in META_COLUMNS or name in LIKELIHOOD_COLUMNS:
+        raise ConfigError(f"'{section}.{name}': {name!r} cannot be a name here (the results file has a column "
+                          f"of that name, or it is empty)")
 
 
 def _parameters(table) -> ParameterSpace:
@@ -107,12 +127,16 @@ def _parameters(table) -> ParameterSpace:
         raise ConfigError("'parameters' needs at least one parameter, e.g. x = { min = 0, max = 1 }")
     dimensions = []
     for name, spec in table.items():
+        _check_name(name, "parameters")
         p = _check(spec, PARAMETER_KEYS, f"parameters.{name}")
         if not p["min"] < p["max"]:
             raise ConfigError(f"'parameters.{name}': min ({p['min']:g}) must be below max ({p['max']:g})")
         if p["scale"] == "log" and p["min"] <= 0:
             raise ConfigError(f"'parameters.{name}': a log scale needs min > 0, got {p['min']:g}")
-        dimensions.append(Dimension(name, p["min"], p["max"], log=p["scale"] == "log"))
+        try:
+            dimensions.append(Dimension(name, p["min"], p["max"], log=p["scale"] == "log"))
+        except ValueError as error:
+            raise ConfigError(f"'parameters.{name}': {error}") from None
     return ParameterSpace(dimensions)
 
 
@@ -121,6 +145,7 @@ def _likelihood(table) -> Likelihood:
         raise ConfigError("'likelihood' needs at least one term, e.g. O = { value = 100, sigma = 10 }")
     terms = []
     for name, spec in table.items():
+        _check_name(name, "likelihood")
         t, where = _check(spec, TERM_KEYS, f"likelihood.{name}"), f"likelihood.{name}"
         if t["value"] is not None:
             if t["lower"] is not None or t["upper"] is not None:
@@ -137,17 +162,32 @@ def _likelihood(table) -> Likelihood:
     return Likelihood(terms)
 
 
-def _observable(o: dict, folder: str):
+def _observable(o: dict, folder: str, space: ParameterSpace):
     if (o["command"] is None) == (o["function"] is None):
         raise ConfigError("'observable' needs exactly one of 'observable.command' or 'observable.function'")
     if o["command"] is not None:
-        if not o["command"]:
-            raise ConfigError("'observable.command' is empty")
-        return Command(o["command"], timeout=o["timeout"], format=o["format"], cwd=folder)
+        if not o["command"] or (isinstance(o["command"], list) and not all(isinstance(a, str) for a in o["command"])):
+            raise ConfigError("'observable.command' must be a command line or a list of strings")
+        try:
+            command = Command(o["command"], timeout=o["timeout"], format=o["format"], cwd=folder,
+                              max_output=int(o["max_output_mb"] * 1e6))
+            command.check_placeholders(space.names)
+        except ValueError as error:
+            raise ConfigError(f"'observable.command': {error}") from None
+        return command
     try:
-        return FunctionRef(o["function"], path=folder)
+        return FunctionRef(o["function"], path=folder, timeout=o["timeout"])
     except ValueError as error:
         raise ConfigError(f"'observable.function': {error}") from None
+
+
+def _output(path: str, config_path) -> str:
+    """The results file's path, refused if it is a folder or the config itself."""
+    if os.path.isdir(path):
+        raise ConfigError(f"'scan.output' is a folder ({path}): name the results file, e.g. results.csv")
+    if os.path.exists(path) and os.path.samefile(path, config_path):
+        raise ConfigError(f"'scan.output' is the config file itself ({path})")
+    return path
 
 
 @dataclass
@@ -164,17 +204,25 @@ class ScanConfig:
     scan: dict
     options: dict   # the [ml] or [mcmc] table
     record: list
+    cluster: dict | None = None   # the [cluster] table
 
     @property
     def observables(self) -> list:
         """The results file's observable columns: the likelihood's, then the recorded ones."""
         return [*self.likelihood.observables, *(r for r in self.record if r not in self.likelihood.observables)]
 
+    def scheduler(self, override=None):
+        """Where the points run: ``override`` (an address, or a cluster kind that takes the [cluster]
+        table's options), else the file's scheduler or [cluster] table."""
+        if override in CLUSTERS:
+            return {**(self.cluster or {}), "kind": override}
+        return override or self.scan["scheduler"] or self.cluster
+
     def build(self, workers=None, scheduler=None, verbose: int = 1):
         """The Scan; ``workers`` and ``scheduler`` override the file's."""
         common = dict(good_threshold=self.scan["good_threshold"], seed=self.scan["seed"], record=self.record,
                       workers=self.scan["workers"] if workers is None else workers,
-                      scheduler=scheduler or self.scan["scheduler"], verbose=verbose)
+                      scheduler=self.scheduler(scheduler), verbose=verbose)
         batch = {} if self.scan["batch_size"] is None else {"batch_size": self.scan["batch_size"]}
         args = (self.space, self.observable, self.likelihood, self.output)
         if self.method == "ml":
@@ -193,7 +241,7 @@ def load_config(path) -> ScanConfig:
         raise ConfigError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    known = ("scan", "parameters", "observable", "likelihood", "ml", "mcmc")
+    known = ("scan", "parameters", "observable", "likelihood", "ml", "mcmc", "cluster")
     for section in data:
         if section not in known:
             raise ConfigError(f"unknown key '{section}' (known sections: {', '.join(known)})")
@@ -201,6 +249,7 @@ def load_config(path) -> ScanConfig:
         if section not in data:
             raise ConfigError(f"missing section '[{section}]'")
     scan = _check(data["scan"], SCHEMA["scan"], "scan")
+    cluster = _cluster(data.get("cluster"), scan["scheduler"])
     observable = _check(data["observable"], SCHEMA["observable"], "observable")
     method_options = _check(data.get(scan["method"], {}), SCHEMA[scan["method"]], scan["method"]) \
         if scan["method"] in ("ml", "mcmc") else {}
@@ -208,16 +257,33 @@ def load_config(path) -> ScanConfig:
     if stray:
         raise ConfigError(f"section '[{stray[0]}]' does not apply to scan.method = {scan['method']!r}")
     hidden = method_options.get("hidden")
-    if hidden is not None and not (hidden and all(type(h) is int and h >= 1 for h in hidden)):
-        raise ConfigError(f"'ml.hidden' must be a list of positive integers, got {hidden!r}")
+    if hidden is not None and not (hidden and len(hidden) <= 16 and all(type(h) is int and 1 <= h <= 4096 for h in hidden)):
+        raise ConfigError(f"'ml.hidden' must be a list of at most 16 layer sizes, each from 1 to 4096, got {hidden!r}")
     record = observable["record"]
     if not all(isinstance(r, str) for r in record):
         raise ConfigError(f"'observable.record' must be a list of observable names, got {record!r}")
+    for name in record:
+        _check_name(name, "observable.record")
     space, likelihood = _parameters(data["parameters"]), _likelihood(data["likelihood"])
     names = set(space.names) & (set(likelihood.observables) | set(record))
     if names:
         raise ConfigError(f"'{sorted(names)[0]}' is both a parameter and an observable")
     folder = os.path.dirname(os.path.abspath(path))
-    return ScanConfig(os.fspath(path), scan["method"], os.path.join(folder, scan["output"]), scan["budget"],
-                      scan["target_good"], space, likelihood, _observable(observable, folder), scan,
-                      method_options, record)
+    output = _output(os.path.join(folder, scan["output"]), path)
+    return ScanConfig(os.fspath(path), scan["method"], output, scan["budget"], scan["target_good"], space,
+                      likelihood, _observable(observable, folder, space), scan, method_options, record, cluster)
+
+
+def _cluster(table, scheduler):
+    """The [cluster] table as a cluster spec (kind checked here, the rest by dask-jobqueue), or None."""
+    if table is None:
+        return None
+    if scheduler is not None:
+        raise ConfigError("give either 'scan.scheduler' or a [cluster] table, not both")
+    if not isinstance(table, dict) or table.get("kind") not in CLUSTERS:
+        raise ConfigError(f"'cluster.kind' must be one of {', '.join(map(repr, CLUSTERS))}, "
+                          f"got {table.get('kind') if isinstance(table, dict) else table!r}")
+    jobs = table.get("jobs", 1)
+    if not (type(jobs) is int and 0 <= jobs <= 10_000):
+        raise ConfigError(f"'cluster.jobs' must be an integer between 0 and 10,000, got {jobs!r}")
+    return dict(table)

@@ -21,8 +21,9 @@ class Gaussian:
     sigma: float
 
     def __post_init__(self):
-        if not self.sigma > 0:
-            raise ValueError(f"Gaussian '{self.observable}': sigma must be > 0, got {self.sigma}")
+        if not 0 < self.sigma < np.inf or not np.isfinite(self.value):
+            raise ValueError(f"Gaussian '{self.observable}': needs a finite value and a finite sigma > 0, "
+                             f"got {self.value} ± {self.sigma}")
 
     def log_likelihood(self, o: np.ndarray) -> np.ndarray:
         return -0.5 * ((o - self.value) / self.sigma) ** 2
@@ -37,6 +38,8 @@ class Limit:
     sigma: float | None = None
 
     def __post_init__(self):
+        if any(v is not None and not np.isfinite(v) for v in (self.lower, self.upper, self.sigma)):
+            raise ValueError(f"Limit '{self.observable}': bounds and sigma must be finite numbers")
         if self.lower is None and self.upper is None:
             raise ValueError(f"Limit '{self.observable}' needs a lower or an upper bound")
         if self.lower is not None and self.upper is not None and not self.lower < self.upper:

@@ -11,10 +11,12 @@ evaluates the pending points that have no row yet, so every proposed point is ev
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +27,10 @@ LIKELIHOOD_COLUMNS = ("log_likelihood", "likelihood", "valid", "reason")
 
 class ResultsMismatch(ValueError):
     """A results file whose columns do not belong to this scan."""
+
+
+class ResultsDamaged(ResultsMismatch):
+    """A results file of this scan with a damaged row (the message names its line)."""
 
 
 def write_atomically(path, text: str) -> None:
@@ -115,31 +121,78 @@ def header(parameters, observables) -> list:
 
 
 def read_results(path, parameters, observables) -> ScanResults:
-    """Read a results file written by a scan with these parameter and observable names."""
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
+    """Read a results file written by a scan with these parameter and observable names.
+    A damaged file (a cell that is not what its column holds, a row of the wrong length, an id twice)
+    is refused with ResultsDamaged naming the line; a last line that a crash cut short is left out."""
+    expected = header(parameters, observables)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as error:
+        raise ResultsDamaged(f"{path}: not a UTF-8 text file ({error.reason} at byte {error.start})") from None
+    if text and not text.endswith("\n"):
+        text = text[:text.rfind("\n") + 1]
+    reader = csv.reader(io.StringIO(text))
+    try:
         found = next(reader, None)
-        expected = header(parameters, observables)
         if found != expected:
             raise ResultsMismatch(f"{path}: columns {found} do not match this scan's {expected}")
-        rows = [row for row in reader if len(row) == len(expected)]
-    return _from_rows(rows, parameters, observables)
+        rows, lines = [], []
+        for row in reader:
+            if len(row) != len(expected):
+                raise ResultsDamaged(f"{path}, line {reader.line_num}: {len(row)} cells, expected {len(expected)}")
+            rows.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as error:
+        raise ResultsDamaged(f"{path}, line {reader.line_num}: {error}") from None
+    return _from_rows(rows, lines, parameters, observables, path)
 
 
-def _from_rows(rows, parameters, observables) -> ScanResults:
-    n_p, n_o = len(parameters), len(observables)
+def _from_rows(rows, lines, parameters, observables, path) -> ScanResults:
     if not rows:
         return ScanResults.empty(parameters, observables)
-    cols = list(zip(*rows))
+    names = header(parameters, observables)
+    cells = np.array(rows, dtype=object).reshape(len(rows), len(names))
 
-    def numbers(k, n):
-        return np.array(cols[k:k + n], dtype=float).T.reshape(len(rows), n)
+    def column(name, kind, what, check=None):
+        """One column as numbers; ResultsDamaged naming the first line whose cell is not ``what``."""
+        k = names.index(name)
+        try:
+            values = np.array(cells[:, k].astype(str), dtype=kind)
+            bad = ~check(values) if check is not None else np.zeros(len(values), bool)
+        except (ValueError, OverflowError):
+            bad = np.array([not _parses(cell, kind) for cell in cells[:, k]])
+            values = None
+        if bad.any():
+            first = int(np.argmax(bad))
+            raise ResultsDamaged(f"{path}, line {lines[first]}: column '{name}' holds {cells[first, k]!r}, "
+                                 f"not {what}")
+        return values
 
-    at = len(META_COLUMNS) + n_p + n_o
-    return ScanResults(list(parameters), list(observables),
-                       np.array(cols[0], dtype=int), np.array(cols[1], dtype=int), np.array(cols[2], dtype=object),
-                       numbers(3, n_p), numbers(3 + n_p, n_o), np.array(cols[at], dtype=float),
-                       np.array(cols[at + 2], dtype=int).astype(bool), np.array(cols[at + 3], dtype=object))
+    count = (lambda v: v >= 0)  # noqa: E731
+    ids = column("id", int, "an id (an integer >= 0)", count)
+    unique, first_rows, counts = np.unique(ids, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        again = np.flatnonzero(ids == unique[counts > 1][0])[1]
+        raise ResultsDamaged(f"{path}, line {lines[again]}: id {ids[again]} appears twice "
+                             f"(first on line {lines[first_rows[counts > 1][0]]})")
+    params = [column(name, float, "a finite number", np.isfinite) for name in parameters]
+    values = [column(name, float, "a number") for name in observables]
+    return ScanResults(list(parameters), list(observables), ids,
+                       column("iteration", int, "an iteration (an integer >= 0)", count),
+                       cells[:, names.index("origin")].astype(object),
+                       np.stack(params, axis=1), np.stack(values, axis=1).reshape(len(rows), len(observables)),
+                       column("log_likelihood", float, "a number (or -inf)", lambda v: ~np.isnan(v)),
+                       column("valid", int, "0 or 1", lambda v: (v == 0) | (v == 1)).astype(bool),
+                       cells[:, names.index("reason")].astype(object))
+
+
+def _parses(cell: str, kind) -> bool:
+    try:
+        kind(cell)
+        return True
+    except (ValueError, OverflowError):
+        return False
 
 
 class ResultsFile:
@@ -158,17 +211,27 @@ class ResultsFile:
         """Start an empty file (only the header) and forget any pending batch."""
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerow(header(self.parameters, self.observables))
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         write_atomically(self.path, buffer.getvalue())
         if os.path.exists(self.pending_path):
             os.remove(self.pending_path)
 
     def load(self) -> ScanResults:
-        """Read the file, first cutting off a last line that a crash left half-written."""
+        """Read the file (checking it first: nothing is changed in a file that is not this scan's), then
+        cut off a last line that a crash left half-written."""
+        results = read_results(self.path, self.parameters, self.observables)
         with open(self.path, "rb+") as f:
             data = f.read()
             if data and not data.endswith(b"\n"):
                 f.truncate(data.rfind(b"\n") + 1)
-        return read_results(self.path, self.parameters, self.observables)
+        return results
+
+    def check_replaceable(self) -> None:
+        """ResultsMismatch unless the file is empty or a scan's results file (which --overwrite may replace)."""
+        with open(self.path, "rb") as f:
+            start = f.read(64)
+        if start and not start.startswith(",".join(META_COLUMNS).encode() + b","):
+            raise ResultsMismatch(f"{self.path} is not a scan's results file: refusing to overwrite it")
 
     def append(self, rows: ScanResults, sync: bool = False) -> None:
         """Append rows in one write; fsync if ``sync`` or if the last fsync is fsync_interval old."""
@@ -190,12 +253,32 @@ class ResultsFile:
         """(iteration, ids, origins, params) of the batch in flight when the scan stopped, or None."""
         if not os.path.exists(self.pending_path):
             return None
-        with open(self.pending_path, encoding="utf-8") as f:
-            batch = json.load(f)
-        points = batch["points"]
-        params = np.array([p["params"] for p in points], dtype=float).reshape(len(points), len(self.parameters))
-        return (batch["iteration"], np.array([p["id"] for p in points], dtype=int),
-                np.array([p["origin"] for p in points], dtype=object), params)
+        try:
+            with open(self.pending_path, encoding="utf-8") as f:
+                batch = json.load(f)
+            points = batch["points"]
+            params = np.array([p["params"] for p in points], dtype=float).reshape(len(points), len(self.parameters))
+            pending = (int(batch["iteration"]), np.array([p["id"] for p in points], dtype=int),
+                       np.array([str(p["origin"]) for p in points], dtype=object), params)
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError) as error:
+            raise ResultsDamaged(f"{self.pending_path}: damaged ({type(error).__name__}: {error}); delete it to "
+                                 "resume without the batch that was in flight") from None
+        if not np.isfinite(params).all():
+            raise ResultsDamaged(f"{self.pending_path}: damaged (a parameter is not a finite number); delete it "
+                                 "to resume without the batch that was in flight")
+        return pending
+
+    @contextmanager
+    def locked(self):
+        """Hold ``<results>.lock`` while a scan writes (the operating system frees it however the scan
+        ends); a second scan on the same file is refused instead of interleaving its rows."""
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        with open(f"{self.path}.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise FileExistsError(f"{self.path}: another scan is writing to it now") from None
+            yield
 
     def clear_pending(self) -> None:
         if os.path.exists(self.pending_path):

@@ -7,6 +7,7 @@ so a uniform draw in u is uniform in x (linear) or in log x (log).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,8 @@ class Dimension:
     log: bool = False
 
     def __post_init__(self):
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and math.isfinite(self.high - self.low)):
+            raise ValueError(f"parameter '{self.name}': bounds must be finite numbers, got [{self.low}, {self.high}]")
         if not self.low < self.high:
             raise ValueError(f"parameter '{self.name}': low ({self.low}) must be below high ({self.high})")
         if self.log and self.low <= 0:

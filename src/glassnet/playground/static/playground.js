@@ -8,8 +8,12 @@
                           sinX: "sin(X₁)", sinY: "sin(X₂)"};
   const MAX_FRAMES = 200;
   const $ = (id) => document.getElementById(id);
+  // the launch token from the address `glassnet playground` printed: training, uploads and exports need it
+  const TOKEN = new URLSearchParams(location.search).get("token") || "";
+  const withToken = (path) => `${path}?token=${encodeURIComponent(TOKEN)}`;
   const page = {schema: null, settings: null, layout: null, latest: null, history: [], frames: [],
-                session: null, socket: null, playing: false, replaying: false, states: 0, resets: 0};
+                session: null, socket: null, playing: false, replaying: false, states: 0, resets: 0,
+                diverged: null};
   window.glassnetPlayground = page;
 
   // ----- colours and maps -----
@@ -249,6 +253,11 @@
     for (const path of page.links || []) {
       const w = page.latest.weights[path.dataset.layer]?.[path.dataset.to]?.[path.dataset.from];
       if (w === undefined) continue;
+      if (w === null) {  // not a finite number: the network diverged
+        path.setAttribute("stroke", "#c00"); path.setAttribute("stroke-width", "1");
+        path.dataset.weight = "NaN"; path.innerHTML = "<title>weight NaN (diverged)</title>";
+        continue;
+      }
       const [r, g, b] = colorOf(w >= 0 ? 1 : -1);
       path.setAttribute("stroke", `rgb(${r},${g},${b})`);
       path.setAttribute("stroke-width", Math.min(8, 0.5 + 6 * Math.abs(w)).toFixed(2));
@@ -317,14 +326,14 @@
     const width = canvas.width / Math.max(1, values.length);
     ctx.font = "10px sans-serif";
     ctx.textAlign = "center";
-    values.forEach((v, i) => {  // log scale: 1e-6 at the bottom, 1 at the top
+    values.forEach((v, i) => {  // log scale: 1e-6 at the bottom, 1 at the top; null: not a finite number
       const height = v > 0 ? Math.max(0, Math.min(1, (Math.log10(v) + 6) / 6)) * (canvas.height - 26) : 0;
       const middle = (i + 0.5) * width;
       ctx.fillStyle = "#0877bd";
       ctx.fillRect(i * width + 4, canvas.height - 12 - height, width - 8, height);
       ctx.fillStyle = "#333";
       ctx.fillText(i === values.length - 1 ? "out" : `L${i + 1}`, middle, canvas.height - 1);
-      ctx.fillText(v.toExponential(0), middle, canvas.height - 14 - height);
+      ctx.fillText(v === null ? "NaN" : v.toExponential(0), middle, canvas.height - 14 - height);
     });
   }
   function recordFrame(state) {
@@ -354,11 +363,15 @@
   function showState(state) {
     page.latest = state; page.states += 1;
     $("epoch").textContent = String(state.epoch).padStart(6, "0").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    $("loss-train").textContent = state.trainLoss.toFixed(3);
-    $("loss-test").textContent = state.testLoss.toFixed(3);
+    const shown = (loss) => loss === null ? "diverged" : loss.toFixed(3);  // null: not a finite number
+    $("loss-train").textContent = shown(state.trainLoss);
+    $("loss-test").textContent = shown(state.testLoss);
     $("loss-test").dataset.value = state.testLoss;
-    const last = page.history[page.history.length - 1];
-    if (!last || last[0] !== state.epoch) page.history.push([state.epoch, state.trainLoss, state.testLoss]);
+    if (state.diverged && state.diverged !== page.diverged) say(state.diverged);
+    page.diverged = state.diverged || null;
+    $("output-column").classList.toggle("diverged", Boolean(state.diverged));
+    const last = page.history[page.history.length - 1], finite = state.trainLoss !== null && state.testLoss !== null;
+    if (finite && (!last || last[0] !== state.epoch)) page.history.push([state.epoch, state.trainLoss, state.testLoss]);
     if (page.history.length > 1000) page.history = page.history.filter((_, i) => i % 2 === 0);
     state.neurons.forEach((layer, l) => layer.forEach((map, i) => {
       const element = page.nodes[l + 1]?.[i];
@@ -379,14 +392,14 @@
       say(`${file.name} is ${file.size.toLocaleString()} bytes; the limit is ${page.schema.maxUploadBytes.toLocaleString()}`);
       return;
     }
-    const response = await fetch(`api/upload/${page.session}`, {method: "POST", body: file});
+    const response = await fetch(withToken(`api/upload/${page.session}`), {method: "POST", body: file});
     const answer = await response.json();
     if (!response.ok) say(`upload refused: ${answer.error}`);
     else say(`uploaded ${answer.rows} points (${answer.problem}; scaled by ${answer.scale.toPrecision(3)} into the plane)`, false);
     $("csv-file").value = "";
   }
   async function download(kind) {
-    const response = await fetch(`api/export/${page.session}/model.${kind}`);
+    const response = await fetch(withToken(`api/export/${page.session}/model.${kind}`));
     if (!response.ok) { say(`export refused: ${(await response.json()).error}`); return; }
     const link = document.createElement("a");
     link.href = URL.createObjectURL(await response.blob());
@@ -396,7 +409,11 @@
 
   // ----- the connection -----
   function connect() {
-    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+    if (!TOKEN) {
+      say("this address has no token: open the one `glassnet playground` printed (…/?token=…)");
+      return;
+    }
+    const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/${withToken("ws")}`);
     page.socket = socket;
     let first = true;
     socket.onmessage = (event) => {
@@ -423,7 +440,8 @@
         if (page.urlChanges) { page.urlChanges = null; writeUrl(); }
       }
     };
-    socket.onclose = () => say("the connection to the server closed; reload the page to start a new session");
+    socket.onclose = () => say(page.session ? "the connection to the server closed; reload the page to start a new session"
+      : "the server refused this page: open the address (with its token) that `glassnet playground` printed");
   }
   window.addEventListener("resize", () => page.nodes && buildLinks());
   fetch("api/schema").then((r) => r.json()).then((schema) => {
