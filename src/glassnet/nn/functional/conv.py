@@ -14,7 +14,7 @@ import numpy as np
 from ...autograd.function import Function
 from ...autograd import Tensor, as_tensor
 from ..kernels import conv_direct, im2col as window_kernels
-from ..kernels.blas import one_blas_thread
+from ...backends.threads import one_blas_thread
 from ..kernels.im2col import (
     batch_slices, col2im, conv_windows, im2col, input_grad_rows, output_size, pitch, pixels, positions,
 )
@@ -88,7 +88,7 @@ def channel_major(x: np.ndarray, padding: tuple = ((0, 0), (0, 0))) -> np.ndarra
 
 def _gemm_threads(w: np.ndarray):
     """BLAS threads for a layer's GEMMs, whose largest product is one batch slice's (at most
-    (O/G) × ``WINDOW_ELEMENTS`` multiply-adds): one thread below ``blas.SMALL_PRODUCT_FLOPS``."""
+    (O/G) × ``WINDOW_ELEMENTS`` multiply-adds): one thread below ``backends.threads.SMALL_PRODUCT_FLOPS``."""
     return one_blas_thread(w.shape[1] * window_kernels.WINDOW_ELEMENTS)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...nn.kernels.blas import one_blas_thread
+from ...backends.threads import one_blas_thread
 from .base import Scan
 from .proposal import density_log_penalty, rejection_sample
 from .surrogate import MLPClassifier, MLPRegressor
