@@ -84,7 +84,7 @@ def test_lenet_style_cnn_on_digits_reaches_98_percent_in_under_a_minute():
     elapsed = time.perf_counter() - start
     net.eval()
     with gn.no_grad():
-        accuracy = np.mean(net(images[test]).data.argmax(1) == digits.target[test])
+        accuracy = np.mean(net(images[test]).argmax(1).numpy() == digits.target[test])
     assert accuracy >= 0.98, accuracy
     assert elapsed < 60, elapsed
     print(f"digits CNN: test accuracy {accuracy:.4f} after {elapsed:.1f} s")

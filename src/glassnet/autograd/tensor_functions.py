@@ -37,7 +37,7 @@ METHODS_AS_FUNCTIONS = (
     "equal", "allclose", "isclose", "logical_and", "logical_or", "logical_xor", "logical_not",
     "sum", "mean", "var", "std", "prod", "cumsum", "amax", "amin", "argmax", "argmin", "logsumexp",
     "norm", "all", "any", "count_nonzero", "sort", "argsort", "topk", "kthvalue", "median",
-    "reshape", "flatten", "unflatten", "unsqueeze", "squeeze", "transpose", "swapaxes", "swapdims", "t",
+    "reshape", "flatten", "ravel", "unflatten", "unsqueeze", "squeeze", "transpose", "swapaxes", "swapdims", "t",
     "permute", "movedim", "broadcast_to", "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll",
     "narrow", "split", "chunk", "tensor_split", "unbind", "index_select", "gather", "take_along_dim",
     "scatter", "scatter_add", "index_add", "masked_fill", "masked_select", "nonzero", "argwhere",

@@ -51,6 +51,9 @@ class TensorShape:
         merged = int(np.prod(shape[start:end + 1]))
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
+    def ravel(self):
+        return self.reshape(-1)
+
     def unflatten(self, dim: int, sizes):
         dim %= self.ndim
         return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1:])
