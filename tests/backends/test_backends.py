@@ -63,7 +63,7 @@ def test_a_training_step_is_the_same_with_the_switch_on_and_off(model):
             out, _ = net(gn.tensor(x), lengths=np.array([7, 3, 5, 1]))
             loss = gn.nn.functional.mse_loss(out[-1].sum(dim=1, keepdim=True), target)
         loss.backward()
-        return [loss.numpy()] + [gn.autograd.as_array(p.grad) for p in net.parameters()]
+        return [loss.detach().numpy()] + [gn.autograd.as_array(p.grad) for p in net.parameters()]
 
     fast = step()
     with compiled.flags(enabled=False):

@@ -29,8 +29,8 @@ def trained_step(model, optimizer):
 
 
 def same_weights(a, b):
-    return all(np.array_equal(np.asarray(x.numpy() if hasattr(x, "numpy") else x),
-                              np.asarray(y.numpy() if hasattr(y, "numpy") else y))
+    return all(np.array_equal(np.asarray(x.detach().numpy() if hasattr(x, "numpy") else x),
+                              np.asarray(y.detach().numpy() if hasattr(y, "numpy") else y))
                for x, y in zip(a.state_dict().values(), b.state_dict().values()))
 
 
@@ -173,4 +173,4 @@ def test_a_model_saved_whole_computes_the_same(tmp_path):
     for model, x in ((lenet, torch.randn(2, 1, 28, 28)), (encoder, torch.randn(5, 2, 16))):
         torch.save(model, tmp_path / "m.pt")
         loaded = torch.load(tmp_path / "m.pt").eval()
-        np.testing.assert_allclose(np.asarray(loaded(x).numpy()), np.asarray(model.eval()(x).numpy()), rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(loaded(x).detach().numpy()), np.asarray(model.eval()(x).detach().numpy()), rtol=1e-6)

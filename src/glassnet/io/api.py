@@ -199,7 +199,7 @@ def load_checkpoint(path, model: Module | None = None, optimizer=None, scheduler
             optimizer.load_state_dict(state["optimizer"])
         if scheduler is not None and state.get("scheduler") is not None:
             scheduler.load_state_dict(state["scheduler"])
-    except (KeyError, ValueError, TypeError, IndexError) as error:
+    except (KeyError, ValueError, TypeError, IndexError, RuntimeError) as error:
         if backup is not None:
             model.load_state_dict(backup)
         raise FileFormatError(f"{where}: the optimizer / scheduler state does not fit ({error})") from None

@@ -20,7 +20,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..autograd import Tensor, as_array
+from ..autograd import Tensor, as_array, tensor
 from ..nn import Module, Parameter
 from .registry import ConfigError, build_module, check_architecture, module_config
 from .safefile import FileFormatError
@@ -98,7 +98,7 @@ def unflatten(tree, tensors: dict, path, where: str = "object", depth: int = 0):
         if tree.get("as") == "parameter":
             return Parameter(array.copy(), requires_grad=bool(tree.get("requires_grad", True)))
         if tree.get("as") == "tensor":
-            return Tensor(array.copy(), requires_grad=bool(tree.get("requires_grad", False)))
+            return tensor(array.copy(), requires_grad=bool(tree.get("requires_grad", False)))
         return array.copy()
     if kind == "__tuple__" and isinstance(tree["__tuple__"], list):
         return tuple(unflatten(tree["__tuple__"], tensors, path, where, depth + 1))
@@ -143,6 +143,6 @@ def model_from(architecture, weights: dict, path, model: Module | None = None, w
                                   f"{own[key].dtype}")
     try:
         model.load_state_dict(weights, strict=True)
-    except (KeyError, ValueError) as error:
+    except (KeyError, ValueError, RuntimeError) as error:
         raise FileFormatError(f"{path}: its weights do not fit this architecture ({error})") from None
     return model

@@ -36,7 +36,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, dtype
 from ..nn import Maxout, Module, ModuleDict, ModuleList, Parameter, Sequential
 from ..nn import functional as F
 
@@ -136,7 +136,7 @@ def _to_json(value, where: str):
         return {"module": module_config(value)}
     if isinstance(value, np.random.Generator) and type(value.bit_generator).__name__ in BIT_GENERATORS:
         return {"generator": type(value.bit_generator).__name__}
-    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+    if isinstance(value, (np.dtype, dtype)) or (isinstance(value, type) and issubclass(value, np.generic)):
         return {"dtype": np.dtype(value).name}
     if callable(value) and getattr(F, getattr(value, "__name__", ""), None) is value:
         return {"function": value.__name__}  # e.g. a Transformer layer's activation=F.gelu
@@ -183,7 +183,7 @@ def _constructor_args(module: Module) -> dict:
             continue
         if name == "dtype":
             if params:
-                args[name] = str(params[0].dtype)
+                args[name] = params[0]._array.dtype.name
             continue
         if not hasattr(module, name):
             raise ConfigError(f"{cls.__qualname__}: the __init__ argument {name!r} is not stored as "

@@ -94,7 +94,7 @@ class EarlyStopping(_Monitor):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
-                self.best_weights = {k: v.copy() for k, v in trainer.model.state_dict().items()}
+                self.best_weights = {k: v.clone() for k, v in trainer.model.state_dict().items()}
             return
         self.wait += 1
         if self.wait >= self.patience:

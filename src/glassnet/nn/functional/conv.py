@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor
+from ...autograd.function import Function
+from ...autograd import Tensor, as_tensor
 from ..kernels import conv_direct, im2col as window_kernels
 from ...backends.threads import one_blas_thread
 from ..kernels.im2col import (
@@ -281,8 +282,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
     """1-D convolution of (N, C_in, L) by weight (C_out, C_in/groups, K): conv2d on a height-1 image."""
-    x = input if isinstance(input, Tensor) else Tensor(input)
-    weight = weight if isinstance(weight, Tensor) else Tensor(weight)
+    x = as_tensor(input)
+    weight = as_tensor(weight)
     stride, dilation = (1, single(stride, "stride")), (1, single(dilation, "dilation"))
     _check_positive(stride, dilation, groups)
     if isinstance(padding, str):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function
+from ...autograd.function import Function
 from ...backends import compiled
 from . import recurrent_numba
 from .recurrent_plumbing import (
