@@ -1,131 +1,66 @@
-"""Boosted decision trees: glassnet vs XGBoost (hist) vs LightGBM vs scikit-learn HistGradientBoosting.
+"""Boosted decision trees: glassnet vs XGBoost (hist) vs LightGBM (vs scikit-learn), each fit in its own process.
 
 Matched settings: 100 trees, learning rate 0.1, 255 bins, depth 6 (glassnet, XGBoost: depth-wise;
-LightGBM: 63 leaves and depth 6; scikit-learn: 63 leaf nodes and depth 6), λ = 1 where the library has
-it, no early stopping, the same thread count for all. Data: make_classification 200,000 x 28 for
-training (+ 50,000 test rows), and a physics-like signal/background set from
-``glassnet.physics.events`` when that module exists. Each round fits and predicts with every library
-in turn (rounds interleaved); the table shows median fit and predict times, test AUC, and the ratios
-to LightGBM.
-Run: PYTHONPATH=src python benchmarks/bdt.py [--rounds 3] [--threads 2] [--libraries glassnet LightGBM]
+LightGBM, scikit-learn: 63 leaves and depth 6), lambda = 1, no early stopping, n_jobs = the thread
+count. Data: make_classification, 200,000 x 28 for training + 50,000 test rows (float32); with
+``--data physics`` also 200,000 x 51 stop-pair vs ttbar events from ``glassnet.physics.events``.
+Each process warms its library up on 2,000 rows, then times one fit; the table gives median fit
+times over the rounds and the test AUC (the fits are deterministic: the same in every round).
+
+    python benchmarks/bdt.py [--rounds 5] [--threads 2] [--data synthetic physics] [--libraries ...]
 """
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import os
-import statistics
-import time
-import warnings
+import tempfile
+from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import make_classification
-from sklearn.metrics import roc_auc_score
-from threadpoolctl import threadpool_limits
 
-from _timing import machine
+from _timing import arguments, report, rounds
 
-N_TREES, DEPTH, LEAVES, LEARNING_RATE, BINS = 100, 6, 63, 0.1, 255
-LIBRARIES = ["glassnet", "XGBoost (hist)", "LightGBM", "sklearn HistGB"]
+TREES, DEPTH, BINS = 100, 6, 255
+LIBRARIES = ["glassnet", "xgboost", "lightgbm", "sklearn"]
 
 
-def synthetic(seed=0):
-    X, y = make_classification(n_samples=250_000, n_features=28, n_informative=20, n_redundant=4,
-                               random_state=seed)
-    X = X.astype(np.float32)
-    return "make_classification 200,000 x 28", X[:200_000], y[:200_000], X[200_000:], y[200_000:]
+def synthetic(seed: int = 0) -> tuple:
+    from sklearn.datasets import make_classification
+    X, y = make_classification(n_samples=250_000, n_features=28, n_informative=20, n_redundant=4, random_state=seed)
+    return "make_classification 200,000 x 28", X.astype(np.float32), y
 
 
-def physics():
-    """Stop-pair signal against t t̄ background from the event generator, when the physics package has
-    it: per event the objects' features (lepton, 4 jets, MET; 6 x 7) and the 9 high-level variables."""
-    if importlib.util.find_spec("glassnet.physics.events") is None:
-        return None
+def physics() -> tuple:
+    """Stop-pair signal against ttbar background: per event the objects' features (lepton, 4 jets,
+    MET; 6 x 7) and the 9 high-level variables."""
     from glassnet.physics import events
     samples = [events.generate(process, 125_000, rng=seed, verbose=0) for seed, process in enumerate(("ttbar", "stop"))]
     X = np.concatenate([np.hstack([s.objects.reshape(len(s), -1), s.high_level]) for s in samples]).astype(np.float32)
-    y = np.repeat([0, 1], 125_000)
     order = np.random.default_rng(0).permutation(len(X))
-    X, y = X[order], y[order]
-    return f"physics events (stop vs ttbar) 200,000 x {X.shape[1]}", X[:200_000], y[:200_000], X[200_000:], y[200_000:]
-
-
-def models(threads):
-    import lightgbm
-    import xgboost
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    from glassnet.trees import GradientBoostingClassifier
-    return {
-        "glassnet": lambda: GradientBoostingClassifier(n_estimators=N_TREES, max_depth=DEPTH, learning_rate=LEARNING_RATE,
-                                                       max_bin=BINS, reg_lambda=1.0, n_jobs=threads),
-        "XGBoost (hist)": lambda: xgboost.XGBClassifier(n_estimators=N_TREES, max_depth=DEPTH, learning_rate=LEARNING_RATE,
-                                                        max_bin=BINS, reg_lambda=1.0, tree_method="hist", n_jobs=threads),
-        "LightGBM": lambda: lightgbm.LGBMClassifier(n_estimators=N_TREES, num_leaves=LEAVES, max_depth=DEPTH,
-                                                    learning_rate=LEARNING_RATE, max_bin=BINS, reg_lambda=1.0,
-                                                    n_jobs=threads, verbose=-1),
-        "sklearn HistGB": lambda: HistGradientBoostingClassifier(max_iter=N_TREES, max_leaf_nodes=LEAVES, max_depth=DEPTH,
-                                                                 learning_rate=LEARNING_RATE, max_bins=BINS,
-                                                                 l2_regularization=1.0, early_stopping=False),
-    }
-
-
-def fit_kwargs(name):
-    return {"verbose": False} if name in ("glassnet", "XGBoost (hist)") else {}
-
-
-def run(dataset, threads, rounds, libraries):
-    title, X, y, X_test, y_test = dataset
-    makers = {name: make for name, make in models(threads).items() if name in libraries}
-    fit_times = {name: [] for name in makers}
-    predict_times = {name: [] for name in makers}
-    auc = {}
-    for name, make in makers.items():               # warm-up on a slice: imports, Numba's compiled kernels
-        make().fit(X[:2000], y[:2000], **fit_kwargs(name)).predict_proba(X_test[:100])
-    for round_index in range(rounds):
-        for name, make in makers.items():
-            model = make()
-            start = time.perf_counter()
-            model.fit(X, y, **fit_kwargs(name))
-            fitted = time.perf_counter()
-            proba = model.predict_proba(X_test)[:, 1]
-            predicted = time.perf_counter()
-            fit_times[name].append(fitted - start)
-            predict_times[name].append(predicted - fitted)
-            auc[name] = roc_auc_score(y_test, proba)
-            print(f"  round {round_index + 1} {name}: fit {fitted - start:.2f} s, predict {predicted - fitted:.3f} s",
-                  flush=True)
-    fit = {name: statistics.median(ts) for name, ts in fit_times.items()}
-    predict = {name: statistics.median(ts) for name, ts in predict_times.items()}
-    print(f"\n{title}, {threads} threads, {rounds} interleaved rounds (medians)\n{machine()}\n"
-          f"load average (1, 5, 15 min) at the end: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
-    print(f"{'':<18}{'fit s':>9}{'predict s':>11}{'test AUC':>10}{'fit / LightGBM':>16}{'AUC - XGBoost':>15}")
-    for name in makers:
-        ratio = f"{fit[name] / fit['LightGBM']:.2f}" if "LightGBM" in fit else "-"
-        auc_difference = f"{auc[name] - auc['XGBoost (hist)']:+.4f}" if "XGBoost (hist)" in auc else "-"
-        print(f"{name:<18}{fit[name]:>9.2f}{predict[name]:>11.3f}{auc[name]:>10.4f}{ratio:>16}{auc_difference:>15}")
-    if "LightGBM" in fit and "glassnet" in fit:
-        ratios = [g / l for g, l in zip(fit_times["glassnet"], fit_times["LightGBM"])]
-        print("glassnet / LightGBM fit, per round: " + ", ".join(f"{r:.2f}" for r in ratios))
+    return f"physics events (stop vs ttbar) 200,000 x {X.shape[1]}", X[order], np.repeat([0, 1], 125_000)[order]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--libraries", nargs="+", default=LIBRARIES, choices=LIBRARIES, metavar="NAME",
-                        help=f"run only these (default: all of {', '.join(LIBRARIES)})")
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore", category=UserWarning)
-    datasets = [synthetic()]
-    events = physics()
-    if events is None:
-        print("physics-like data set skipped: glassnet.physics.events (the event generator) is not there yet")
-    else:
-        datasets.append(events)
-    with threadpool_limits(limits=args.threads):    # scikit-learn's OpenMP threads; the others take n_jobs
-        for dataset in datasets:
-            run(dataset, args.threads, args.rounds, args.libraries)
+    def add_options(parser):
+        parser.add_argument("--data", nargs="+", default=["synthetic"], choices=["synthetic", "physics"])
+        parser.add_argument("--libraries", nargs="+", default=LIBRARIES[:3], choices=LIBRARIES,
+                            help="default: glassnet xgboost lightgbm")
+    args = arguments(__doc__, threads=(2,), extra=add_options)
+    from sklearn.metrics import roc_auc_score
+    for name, X, y in [synthetic() if data == "synthetic" else physics() for data in args.data]:
+        with tempfile.TemporaryDirectory() as folder:
+            data = Path(folder, "data.npz")
+            np.savez(data, X=X[:200_000], y=y[:200_000], X_test=X[200_000:])
+            for threads in args.threads:
+                def bdt_options(library):
+                    return dict(data=str(data), trees=TREES, depth=DEPTH, bins=BINS, threads=threads,
+                                predictions=str(Path(folder, f"{library}.npy")))
+                results = rounds(args.libraries, "bdt", bdt_options, threads, args.rounds, repeats=1, busy=args.busy)
+                report(f"{name}: {TREES} trees, depth {DEPTH}, {BINS} bins: fit", results, "fit s", threads,
+                       busy=args.busy, seconds=True)
+                auc = {library: roc_auc_score(y[200_000:], np.load(Path(folder, f"{library}.npy")))
+                       for library in args.libraries}
+                print("test AUC: " + ", ".join(f"{library} {value:.4f}" for library, value in auc.items()))
+                if "xgboost" in auc:
+                    print(f"glassnet - xgboost: {auc['glassnet'] - auc['xgboost']:+.4f}")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def memory_child(folder: str, mode: str, chunk: int) -> dict:
     from glassnet import optim
     from glassnet.autograd import manual_seed
     from glassnet.models import EventMPNN
-    from glassnet.nn.kernels.blas import blas_threads
+    from glassnet.backends.threads import blas_threads
     from glassnet.physics import search
     from glassnet.physics.graphs import event_graphs
     signal, background = os.path.join(folder, "stop.root"), os.path.join(folder, "ttbar.root")
@@ -152,7 +152,7 @@ def batching_child(path_kind: str, n: int, objects: str) -> dict:
     from glassnet.autograd import manual_seed
     from glassnet.models import EventMPNN
     from glassnet.nn import functional as F
-    from glassnet.nn.kernels.blas import blas_threads
+    from glassnet.backends.threads import blas_threads
     from glassnet.physics.events import generate
     from glassnet.physics.graph_batch import event_graph_batch
     from glassnet.physics.graphs import event_graphs

@@ -72,3 +72,26 @@ def test_csv_missing_target(tmp_path):
     path.write_text("a,b\n1,2\n")
     with pytest.raises(DataFileError, match="no column 'label' \\(columns: a, b\\)"):
         load_csv(path, target="label")
+
+
+def test_csv_cells_that_are_not_finite_numbers_are_named(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,y\n1,nan,0\n2,3,1\ninf,1e39,0\n")
+    with pytest.raises(DataFileError, match=r"line 2, column 'b' holds 'nan'; line 4, column 'a' holds 'inf'; "
+                                            r"line 4, column 'b' holds '1e39': not a finite number"):
+        load_csv(path, target="y")
+    X, y, _ = load_csv(path, target="y", finite=False)  # NaN as "missing", for the boosted trees
+    assert np.isnan(X[0, 1]) and y.tolist() == [0, 1, 0]
+
+
+def test_csv_duplicate_columns_empty_targets_and_big_integers(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,a\n1,2,3\n")
+    with pytest.raises(DataFileError, match="columns 1 and 3 are both named 'a'"):
+        load_csv(path)
+    path.write_text("a,y\n1,0\n2,\n")
+    with pytest.raises(DataFileError, match="line 3: the target column 'y' is empty"):
+        load_csv(path, target="y")
+    path.write_text("a,y\n1,100000000000000000000\n2,0\n")
+    y = load_csv(path, target="y")[1]
+    assert y.dtype == np.float32 and y[0] == np.float32(1e20)  # not an int64 overflow

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-SOURCE = Path(__file__).resolve().parents[2] / "src"
+# the glassnet under attack: this checkout's, or another tree's (to see a case fail on older code)
+SOURCE = Path(os.environ.get("GLASSNET_HOSTILE_SOURCE") or Path(__file__).resolve().parents[2] / "src")
 DEFAULT_TIMEOUT = 60.0
 
 
@@ -143,6 +144,14 @@ class Hostile:
         self.running.append(process)
         return process
 
+    def spawn_python(self, code: str, cwd=None, env=None) -> subprocess.Popen:
+        """Start a Python snippet and leave it running (to be killed by the test, or by the fixture)."""
+        process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=str(cwd or self.cwd),
+                                   env=child_environment(env), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.running.append(process)
+        return process
+
     wait_for_output = staticmethod(wait_for_output)
 
     def stop(self, process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = DEFAULT_TIMEOUT) -> Result:
@@ -154,7 +163,7 @@ class Hostile:
         for process in self.running:
             if process.poll() is None:
                 end_group(process.pid)
-                process.communicate()
+                process.wait()
 
 
 @pytest.fixture

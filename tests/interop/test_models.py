@@ -91,7 +91,7 @@ def test_round_trip_through_torch(name):
         theirs = flatten(twin(*[torch.as_tensor(x) for x in inputs]))
     assert len(theirs) == len(ours)
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(b.numpy(), a.data, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(b.detach().numpy(), a.data, rtol=1e-4, atol=1e-5)
     back = from_torch(twin)
     assert type(back) is type(model) and not back.training
     assert list(back.state_dict()) == list(model.state_dict())

@@ -20,7 +20,7 @@ class Indexing(nn.Module):
         h = F.relu(self.a(x)).reshape(-1, 2, 3).transpose(0, 2, 1)   # (B, 3, 2)
         h = gn.cat([h[:, :, 0], h[:, :, 1] ** 2], dim=1)[:, 1:4]      # (B, 3)
         pooled = gn.stack([h, h.clip(0.0, 0.5)], dim=1).max(axis=1)
-        return self.b(pooled / (1 + h.abs().mean(axis=1, keepdims=True))), h.min(dim=0)
+        return self.b(pooled / (1 + h.abs().mean(axis=1, keepdims=True))), h.amin(dim=0)
 
 
 MODELS = {

@@ -67,7 +67,7 @@ def test_trained_in_torch_continues_in_glassnet():
         torch.nn.functional.mse_loss(twin(X), y).backward()
         opt.step()
     model = from_torch(twin)
-    loss = gn.nn.functional.mse_loss(model(gn.tensor(X.numpy())), y.numpy())
+    loss = gn.nn.functional.mse_loss(model(gn.tensor(X.detach().numpy())), y.detach().numpy())
     assert loss.item() == pytest.approx(torch.nn.functional.mse_loss(twin(X), y).item(), rel=1e-5)
 
 

@@ -71,15 +71,25 @@ def test_user_layer_must_register(tmp_path):
     assert loaded[0].shape == (2,) and loaded[0].factor == 3.0
 
 
-def test_layer_with_unstored_argument_is_explained():
+def test_layer_with_unstored_argument_is_saved_by_its_structure(tmp_path):
     class Opaque(nn.Module):
         def __init__(self, size):
             super().__init__()
-            self.weight = nn.Parameter(np.zeros(size, dtype=np.float32))
+            self.weight = nn.Parameter(np.arange(size, dtype=np.float32))
+            self.scale, self.inner = 2.5, nn.Linear(size, 1)
+            self.register_parameter("shift", None)
+
+        def forward(self, x):
+            return self.inner(x * self.weight * self.scale)
 
     register_module(Opaque, name="tests.Opaque")
-    with pytest.raises(ConfigError, match="'size' is not stored as self.size"):
-        module_config(Opaque(3))
+    assert "structure" in module_config(Opaque(3)) and "config" not in module_config(Opaque(3))
+    model = Opaque(3)
+    save(model, tmp_path / "m")
+    loaded = load(tmp_path / "m")
+    assert type(loaded) is Opaque and loaded.scale == 2.5 and loaded.shift is None
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_array_equal(np.asarray(loaded(x).detach().numpy()), np.asarray(model(x).detach().numpy()))
 
 
 def write_raw_safetensors(path, header: dict, payload: bytes = b""):
@@ -146,7 +156,7 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
     save(nn.Sequential(nn.Linear(2, 2)), path)
     before = path.read_bytes()
     with pytest.raises(TypeError):
-        save("not a model", path)
+        save({"not data": {1, 2}}, path)
     with pytest.raises(ConfigError):
         save(nn.Sequential(nn.Linear(2, 2), type("Local", (nn.Module,), {})()), path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["m"]

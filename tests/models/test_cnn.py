@@ -20,7 +20,7 @@ def test_lenet5_shapes_parameters_and_torch_twin():
                                         torch.nn.Conv2d(6, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2))
     twin.classifier = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(400, 120), torch.nn.ReLU(),
                                           torch.nn.Linear(120, 84), torch.nn.ReLU(), torch.nn.Linear(84, 10))
-    twin.load_state_dict({k: torch.tensor(v) for k, v in net.state_dict().items()})
+    twin.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in net.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((3, 1, 28, 28)).astype(np.float32)
     expected = twin.classifier(twin.features(torch.tensor(x)))
     out = net(x)
@@ -30,7 +30,7 @@ def test_lenet5_shapes_parameters_and_torch_twin():
     expected.sum().backward()
     twin_grads = dict(twin.named_parameters())
     for name, param in net.named_parameters():
-        np.testing.assert_allclose(param.grad, twin_grads[name].grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(param.grad, twin_grads[name].grad.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_lenet5_classic_variant_and_bad_arguments():
@@ -84,7 +84,7 @@ def test_lenet_style_cnn_on_digits_reaches_98_percent_in_under_a_minute():
     elapsed = time.perf_counter() - start
     net.eval()
     with gn.no_grad():
-        accuracy = np.mean(net(images[test]).data.argmax(1) == digits.target[test])
+        accuracy = np.mean(net(images[test]).argmax(1).numpy() == digits.target[test])
     assert accuracy >= 0.98, accuracy
     assert elapsed < 60, elapsed
     print(f"digits CNN: test accuracy {accuracy:.4f} after {elapsed:.1f} s")

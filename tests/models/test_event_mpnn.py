@@ -36,29 +36,29 @@ def test_sizes_follow_the_lecture():
 
 
 def test_scores_are_probabilities(graphs):
-    score = EventMPNN()(graphs.nodes, graphs.edges(), graphs.mask).numpy()
+    score = EventMPNN()(graphs.nodes, graphs.edges(), graphs.mask).detach().numpy()
     assert score.shape == (64,) and np.all((score > 0) & (score < 1))
 
 
 def test_permuting_the_objects_does_not_change_the_score(graphs):
     model = EventMPNN()
-    score = model(graphs.nodes, graphs.edges(), graphs.mask).numpy()
-    permuted = model(*permute_events(graphs, np.random.default_rng(0))).numpy()
+    score = model(graphs.nodes, graphs.edges(), graphs.mask).detach().numpy()
+    permuted = model(*permute_events(graphs, np.random.default_rng(0))).detach().numpy()
     assert np.allclose(score, permuted, atol=1e-6)
     # the DNN on the flattened padded list is not invariant: that is what the graph buys
     dnn = EventDNN()
-    assert not np.allclose(dnn(graphs.nodes).numpy(), dnn(permute_events(graphs, np.random.default_rng(0))[0]).numpy())
+    assert not np.allclose(dnn(graphs.nodes).detach().numpy(), dnn(permute_events(graphs, np.random.default_rng(0))[0]).detach().numpy())
 
 
 def test_padding_nodes_do_not_change_the_score(graphs):
     model = EventMPNN()
-    score = model(graphs.nodes, graphs.edges(), graphs.mask).numpy()
+    score = model(graphs.nodes, graphs.edges(), graphs.mask).detach().numpy()
     extra = 4
     nodes = np.concatenate([graphs.nodes, np.zeros((64, extra, 7), np.float32)], axis=1)
     mask = np.concatenate([graphs.mask, np.zeros((64, extra), bool)], axis=1)
     edges = np.zeros((64, 10, 10, 21), np.float32)
     edges[:, :6, :6] = graphs.edges()
-    assert np.allclose(model(nodes, edges, mask).numpy(), score, atol=1e-6)
+    assert np.allclose(model(nodes, edges, mask).detach().numpy(), score, atol=1e-6)
 
 
 def test_an_event_without_objects_is_an_error(graphs):

@@ -44,7 +44,7 @@ def test_denoising_autoencoder_improves_psnr_by_3_db(tmp_path):
 
 def test_corruption_modes_and_psnr():
     x = np.ones((100, 10), np.float32)
-    masked = corrupt(x, "masking", 0.3, rng=0).data
+    masked = corrupt(x, "masking", 0.3, rng=0).detach().numpy()
     assert abs((masked == 0).mean() - 0.3) < 0.05
     assert psnr(x, x) == float("inf") and psnr(x, x * 0.9) == pytest.approx(20.0)
     with pytest.raises(ValueError, match="mode must be"):

@@ -65,7 +65,7 @@ def test_free_energy_and_pseudo_likelihood_equal_their_definitions():
 
     def free(x):
         return -x @ a - np.log1p(np.exp(x @ W.T + b)).sum(-1)
-    assert np.allclose(rbm.free_energy(v).numpy(), free(v))
+    assert np.allclose(rbm.free_energy(v).detach().numpy(), free(v))
     expected = [sum(math.log(sigma(free(np.where(np.arange(5) == i, 1 - x, x)) - free(x))) for i in range(5))
                 for x in v]
     assert np.allclose(rbm.pseudo_log_likelihood(v), expected)
@@ -137,5 +137,5 @@ def test_dbn_pretrains_greedily_and_becomes_a_sigmoid_classifier():
     net = dbn.classifier(3)
     assert [type(m).__name__ for m in net] == ["Linear", "Sigmoid", "Linear", "Sigmoid", "Linear"]
     assert np.array_equal(as_array(net[2].weight), as_array(dbn.rbms[1].weight))
-    assert np.allclose(net[:4](Tensor(X)).numpy(), dbn(X).numpy(), atol=1e-6)
+    assert np.allclose(net[:4](Tensor(X)).detach().numpy(), dbn(X).detach().numpy(), atol=1e-6)
     assert net(Tensor(X)).shape == (60, 3)

@@ -33,10 +33,10 @@ def test_multihead_attention_matches_torch_with_masks(batch_first):
     (t_out * torch.tensor(weights)).sum().backward()
     (g_out * weights).sum().backward()
     for a, b in ((gq, tq), (gk, tk), (gv, tv)):
-        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(a.grad, b.grad.detach().numpy(), rtol=1e-4, atol=1e-5)
     t_params = dict(t_mha.named_parameters())
     for name, p in g_mha.named_parameters():
-        np.testing.assert_allclose(p.grad, t_params[name].grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(p.grad, t_params[name].grad.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_scaled_dot_product_attention_matches_torch():
@@ -48,7 +48,7 @@ def test_scaled_dot_product_attention_matches_torch():
         t_kwargs = {k_: torch.tensor(a) if isinstance(a, np.ndarray) else a for k_, a in kwargs.items()}
         want = torch.nn.functional.scaled_dot_product_attention(*map(torch.tensor, (q, k, v)), **t_kwargs)
         got = gn.nn.functional.scaled_dot_product_attention(q, k, v, **kwargs)
-        np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 def test_cosine_similarity_matches_torch_and_gradcheck():
@@ -56,7 +56,7 @@ def test_cosine_similarity_matches_torch_and_gradcheck():
     a, b = rng.standard_normal((5, 7)), rng.standard_normal((5, 7))
     want = torch.nn.functional.cosine_similarity(torch.tensor(a), torch.tensor(b), dim=1)
     got = gn.nn.functional.cosine_similarity(a, b, dim=1)
-    np.testing.assert_allclose(got.data, want.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-6)
     assert gn.autograd.gradcheck(lambda x, y: gn.nn.functional.cosine_similarity(x, y, dim=1), [a, b])
 
 

@@ -66,17 +66,17 @@ def compare_layer(layer, twin, x, rtol=1e-4, atol=1e-5):
     """Copy ``layer``'s state into the torch ``twin``, then compare output, input grad and
     parameter grads for a random upstream gradient."""
     torch = pytest.importorskip("torch")
-    twin.load_state_dict({k: torch.tensor(v) for k, v in layer.state_dict().items()})
+    twin.load_state_dict({k: torch.tensor(np.asarray(v)) for k, v in layer.state_dict().items()})
     gx, tx = gn.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     g_out, t_out = layer(gx), twin(tx)
     np.testing.assert_allclose(g_out.data, t_out.detach().numpy(), rtol=rtol, atol=atol)
     seed = np.random.default_rng(5).standard_normal(g_out.shape).astype(np.float32)
     g_out.backward(seed)
     t_out.backward(torch.tensor(seed))
-    np.testing.assert_allclose(gx.grad, tx.grad.numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(gx.grad, tx.grad.detach().numpy(), rtol=rtol, atol=atol)
     t_params = dict(twin.named_parameters())
     for name, param in layer.named_parameters():
-        np.testing.assert_allclose(param.grad, t_params[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name)
+        np.testing.assert_allclose(param.grad, t_params[name].grad.detach().numpy(), rtol=rtol, atol=atol, err_msg=name)
     return g_out
 
 
@@ -118,7 +118,7 @@ def test_large_batches_are_split_into_slices_with_the_same_result(monkeypatch):
     x = gn.tensor(np.random.default_rng(7).standard_normal((5, 2, 6, 6)).astype(np.float32), requires_grad=True)
     whole = layer(x)
     whole.sum().backward()
-    grads = x.grad.copy(), layer.weight.grad.copy()
+    grads = x.grad.clone(), layer.weight.grad.clone()
     monkeypatch.setattr(im2col, "WINDOW_ELEMENTS", 1)  # one image per slice
     x.grad, layer.weight.grad = None, None
     sliced = layer(x)
@@ -143,7 +143,7 @@ def test_parameter_shapes_names_and_default_init_follow_torch():
 
 def test_same_seed_same_weights():
     gn.manual_seed(3)
-    a = nn.Conv2d(2, 3, 3).weight.data.copy()
+    a = nn.Conv2d(2, 3, 3).weight.detach().clone()
     gn.manual_seed(3)
     assert np.array_equal(a, nn.Conv2d(2, 3, 3).weight.data)
 

@@ -23,7 +23,7 @@ def test_vectorized_layer_equals_the_loop_reference():
     rng = np.random.default_rng(0)
     h, edges, mask = random_graphs(rng)
     layer = MessagePassing(5, 3, message_features=7, out_features=4)
-    out = layer(h, edges, mask).numpy()
+    out = layer(h, edges, mask).detach().numpy()
     reference = message_passing_reference(h, edges, mask, layer.message.weight.data, layer.message.bias.data,
                                           layer.update.weight.data, layer.update.bias.data)
     assert out.shape == (4, 6, 4) and out.dtype == np.float32
@@ -39,8 +39,8 @@ def test_padding_nodes_change_nothing():
     padded_edges = rng.random((4, 9, 9, 3)).astype(np.float32)  # junk on padded pairs must not matter
     padded_edges[:, :6, :6] = edges
     padded_mask = np.concatenate([mask, np.zeros((4, 3), bool)], axis=1)
-    out = layer(padded_h, padded_edges, padded_mask).numpy()
-    assert np.allclose(out[:, :6], layer(h, edges, mask).numpy(), atol=1e-6)
+    out = layer(padded_h, padded_edges, padded_mask).detach().numpy()
+    assert np.allclose(out[:, :6], layer(h, edges, mask).detach().numpy(), atol=1e-6)
     assert not np.any(out[:, 6:])
 
 
@@ -50,8 +50,8 @@ def test_permuting_nodes_permutes_the_output():
     mask[:] = True
     layer = MessagePassing(5, 3)
     perm = rng.permutation(6)
-    out = layer(h, edges, mask).numpy()
-    permuted = layer(h[:, perm], edges[:, perm][:, :, perm], mask[:, perm]).numpy()
+    out = layer(h, edges, mask).detach().numpy()
+    permuted = layer(h[:, perm], edges[:, perm][:, :, perm], mask[:, perm]).detach().numpy()
     assert np.allclose(permuted, out[:, perm], atol=1e-5)
 
 
@@ -71,7 +71,7 @@ def test_against_pytorch():
     out = layer(x, edges, mask)
     (out * out).sum().backward()
 
-    params = {k: torch.tensor(v, requires_grad=True) for k, v in layer.state_dict().items()}
+    params = {k: torch.tensor(np.asarray(v), requires_grad=True) for k, v in layer.state_dict().items()}
     tx, te = torch.tensor(h, requires_grad=True), torch.tensor(edges)
     tmask = torch.tensor(mask, dtype=torch.float32)
     n = h.shape[1]
@@ -82,10 +82,10 @@ def test_against_pytorch():
     expected = torch.relu(torch.nn.functional.linear(torch.cat([tx, collected], -1), params["update.weight"],
                                                      params["update.bias"])) * tmask[..., None]
     (expected * expected).sum().backward()
-    assert np.allclose(out.numpy(), expected.detach().numpy(), rtol=1e-4, atol=1e-5)
-    assert np.allclose(x.grad, tx.grad.numpy(), rtol=1e-4, atol=1e-5)
+    assert np.allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert np.allclose(x.grad, tx.grad.detach().numpy(), rtol=1e-4, atol=1e-5)
     for name, p in layer.named_parameters():
-        assert np.allclose(p.grad, params[name].grad.numpy(), rtol=1e-4, atol=1e-5), name
+        assert np.allclose(p.grad, params[name].grad.detach().numpy(), rtol=1e-4, atol=1e-5), name
 
 
 @pytest.mark.parametrize("shapes, message", [

@@ -37,7 +37,7 @@ def test_batchnorm_matches_torch_in_train_and_eval(name, shape, options):
             layer(x)
             twin(torch.tensor(x))
         for key, value in twin.state_dict().items():
-            np.testing.assert_allclose(layer.state_dict()[key], value.numpy(), rtol=1e-4, atol=1e-6, err_msg=key)
+            np.testing.assert_allclose(layer.state_dict()[key], value.detach().numpy(), rtol=1e-4, atol=1e-6, err_msg=key)
     layer.eval(), twin.eval()
     x = rng.standard_normal(shape).astype(np.float32)
     np.testing.assert_allclose(layer(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)

@@ -42,10 +42,10 @@ def _compare(module, twin, out, final, t_out, t_final, rng, leaves):
     t_loss.backward()
     t_params = dict(twin.named_parameters())
     for name, p in module.named_parameters():
-        want = t_params[name].grad.numpy()
+        want = t_params[name].grad.detach().numpy()
         np.testing.assert_allclose(p.grad, want, rtol=1e-4, atol=1e-5 * np.abs(want).max(), err_msg=name)
     for g, t in leaves:
-        np.testing.assert_allclose(g.grad, t.grad.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(g.grad, t.grad.detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("kind", CLASSES)

@@ -34,16 +34,16 @@ def run_both(ours, theirs, arrays, masks):
     g_in = [gn.tensor(a, requires_grad=True) for a in arrays]
     t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
     g_out = ours(*g_in, **masks)
-    t_out = theirs(*t_in, **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in masks.items()})
+    t_out = theirs(*t_in, **{k: torch.tensor(np.asarray(v)) if isinstance(v, np.ndarray) else v for k, v in masks.items()})
     np.testing.assert_allclose(as_array(g_out), t_out.detach().numpy(), rtol=1e-4, atol=1e-4)
     seed = np.random.default_rng(9).standard_normal(t_out.shape).astype(np.float32)
     (g_out * seed).sum().backward()
     (t_out * torch.tensor(seed)).sum().backward()
     for g, t in zip(g_in, t_in):
-        np.testing.assert_allclose(as_array(g.grad), t.grad.numpy(), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(as_array(g.grad), t.grad.detach().numpy(), rtol=1e-4, atol=1e-4)
     t_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(as_array(p.grad), t_params[name].grad.numpy(), rtol=1e-4, atol=1e-4,
+        np.testing.assert_allclose(as_array(p.grad), t_params[name].grad.detach().numpy(), rtol=1e-4, atol=1e-4,
                                    err_msg=name)
 
 
@@ -113,7 +113,7 @@ def test_default_transformer_has_pytorchs_parameters_and_count():
     assert ours.num_parameters() == sum(p.numel() for p in theirs.parameters()) == 44_140_544
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert np.array_equal(nn.Transformer.generate_square_subsequent_mask(4),
-                          torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())
+                          torch.nn.Transformer.generate_square_subsequent_mask(4).detach().numpy())
 
 
 def test_matrices_start_xavier_uniform_and_layers_are_independent_copies():

@@ -85,9 +85,9 @@ def test_event_mpnn_scores_the_same_on_the_edge_list_and_padded(sample):
     manual_seed(0)
     model = EventMPNN.from_paper()
     graphs = event_graphs(sample)
-    dense = model(graphs.nodes, graphs.edges(), graphs.mask).numpy()
+    dense = model(graphs.nodes, graphs.edges(), graphs.mask).detach().numpy()
     batch = event_graph_batch(sample)
-    sparse = model(batch.x, batch.edge_index, batch.edge_attr, batch.batch).numpy()
+    sparse = model(batch.x, batch.edge_index, batch.edge_attr, batch.batch).detach().numpy()
     assert sparse.shape == (200,) and np.allclose(sparse, dense, atol=1e-6)
 
 
@@ -106,7 +106,7 @@ def test_event_mpnn_exports_to_torch_on_edge_lists(sample):
     batch = event_graph_batch(sample[:20], graph="radius", r=2.0)
     inputs = (batch.x, batch.edge_index, batch.edge_attr, batch.batch)
     twin = to_torch(model)
-    expected = model(*inputs).numpy()
+    expected = model(*inputs).detach().numpy()
     assert np.allclose(twin(*(torch.tensor(a) for a in inputs)).detach().numpy(), expected, atol=1e-6)
 
 

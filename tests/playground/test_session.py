@@ -50,7 +50,7 @@ def test_multiclass_blobs_use_softmax_classes():
 def test_live_settings_keep_the_weights():
     session = Session()
     session.train_epoch()
-    weights = linear_layers(session.network)[0].weight.data.copy()
+    weights = linear_layers(session.network)[0].weight.detach().numpy().copy()
     assert session.configure({"learningRate": 0.3}) == "live"
     assert session.optimizer.param_groups[0]["lr"] == 0.3
     assert np.array_equal(linear_layers(session.network)[0].weight.data, weights)

@@ -194,3 +194,15 @@ def test_dataloader_and_bad_data(seeded, make_net):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         trainer.predict(X)
+
+
+def test_early_stopping_counts_a_nan_metric_as_not_improved():
+    net = nn.Linear(2, 1)
+    X, y = np.ones((8, 2), np.float32), np.ones((8, 1), np.float32)
+    nan_loss = lambda output, target: ((output - target) ** 2).mean() * float("nan")  # noqa: E731
+    stopper = EarlyStopping(patience=3)
+    trainer = Trainer(net, nan_loss, gn.optim.SGD(net.parameters(), lr=0.1), callbacks=[stopper], verbose=0)
+    history = trainer.fit((X, y), (X, y), epochs=10)
+    assert len(history) == 3 and stopper.best_epoch is None
+    assert history.stop_reason == ("early stopping at epoch 3: val_loss has not improved for 3 epochs since "
+                                   "training began (it is nan)")

@@ -3,12 +3,13 @@ import numpy as np
 import pytest
 
 from glassnet.trees.binning import BinMapper
-from glassnet.trees.histogram import (HAS_NUMBA, build_histograms_numba, build_histograms_numpy,
-                                      build_histograms_reference)
+from glassnet.backends import compiled
+from glassnet.trees.histogram import build_histograms_numba, build_histograms_numpy, build_histograms_reference
 from glassnet.trees.partition import partition, partition_numba, partition_numpy
 from glassnet.trees.losses import Logistic
 from glassnet.trees.split import find_best_split_numba, find_best_split_numpy, leaf_score, leaf_weight
 
+HAS_NUMBA = compiled.is_available()
 SPLIT_FINDERS = [find_best_split_numpy] + ([find_best_split_numba] if HAS_NUMBA else [])
 
 
@@ -39,11 +40,12 @@ def test_numba_binning_equals_numpy():
     X[rng.random(X.shape) < 0.05] = np.nan
     mapper = BinMapper(max_bin=32).fit(X[:2000])        # values outside the fitted range too
     features = np.array([3, 1, 0])
-    expected = mapper.transform(X, features, use_numba=False)
+    with compiled.flags(enabled=False):
+        expected, all_expected = mapper.transform(X, features), mapper.transform(X)
     codes = mapper.transform(X, features)
     assert codes.flags.f_contiguous and expected.flags.f_contiguous
     np.testing.assert_array_equal(codes, expected)
-    np.testing.assert_array_equal(mapper.transform(X), mapper.transform(X, use_numba=False))
+    np.testing.assert_array_equal(mapper.transform(X), all_expected)
 
 
 def test_max_bin_must_fit_in_uint8_with_missing():
@@ -94,9 +96,10 @@ def test_partition_of_several_nodes_at_once_is_the_same_on_both_paths():
     codes, _, order, starts, stops, n_bins = _histogram_case(n=500)
     splits = ([0, 3], [4, 9], [False, True])              # (features, bins, default_lefts) of the two nodes
     results = []
-    for use_numba in [False] + ([True] if HAS_NUMBA else []):
+    for switch in [False] + ([True] if HAS_NUMBA else []):
         o = order.copy()
-        middles = partition(codes, o, starts, stops, *splits, n_bins, use_numba=use_numba)
+        with compiled.flags(enabled=switch):
+            middles = partition(codes, o, starts, stops, *splits, n_bins)
         results.append((list(middles), o))
     expected = order.copy()
     for start, stop, *split in zip(starts, stops, *splits):

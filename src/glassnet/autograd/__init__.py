@@ -1,37 +1,33 @@
 """glassnet.autograd — Tensor, Function and the reverse-mode engine (NumPy only).
-Also the graph-level helpers: no_grad, detect_anomaly, gradcheck, and the tensor factories."""
-from .tensor import (  # first: the op modules it loads build on Tensor
-    Tensor, arange, as_array, eye, from_numpy, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like,
+Also dtypes, the CPU device, random generators, the tensor factories and functions, no_grad, gradcheck.
+
+``glassnet.autograd.Function`` is PyTorch's custom-function API (forward/backward on Tensors);
+glassnet's own ops subclass the array-level ``glassnet.autograd.function.Function``.
+"""
+from .tensor import Size, Tensor, as_array, as_tensor  # first: the op modules it loads build on Tensor
+from .custom_function import Function, FunctionCtx
+from .device import device
+from .dtypes import (
+    bool, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
+    get_default_dtype, half, iinfo, int, int8, int16, int32, int64, is_floating_point, long, promote_types,
+    set_default_dtype, short, uint8,
 )
-from .function import Function
-from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .factories import (
+    arange, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace, multinomial,
+    normal, ones, ones_like, poisson, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+    tensor, zeros, zeros_like,
+)
+from .grad_mode import (
+    detect_anomaly, enable_grad, inference_mode, is_grad_enabled, no_grad, set_detect_anomaly,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck
-from .random import get_rng, get_rng_state, manual_seed, set_rng_state
-from .shape_ops import Concatenate, Stack, Where
+from .graph import backward, grad
+from .legacy import Variable, legacy_types
+from .random import (
+    Generator, default_generator, get_rng, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
+from .tensor_functions import *  # noqa: F401,F403  (gn.sum, gn.exp, gn.cat, gn.einsum, ...)
+from .tensor_functions import METHODS_AS_FUNCTIONS
 
-
-def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
-    """Join tensors along an existing axis (``torch.cat`` / ``np.concatenate``)."""
-    return Concatenate.apply(*tensors, axis=dim if axis is None else axis)
-
-
-concatenate = cat
-
-
-def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
-    """Join tensors along a new axis."""
-    return Stack.apply(*tensors, axis=dim if axis is None else axis)
-
-
-def where(condition, a, b) -> Tensor:
-    """Elementwise ``a if condition else b``; the gradient flows to the chosen side only."""
-    condition = as_array(condition)
-    return Where.apply(a, b, condition=condition)
-
-
-__all__ = [
-    "Function", "GradcheckError", "Tensor", "arange", "as_array", "cat", "concatenate", "detect_anomaly",
-    "enable_grad", "eye", "from_numpy", "full", "get_rng", "get_rng_state", "gradcheck",
-    "is_grad_enabled", "manual_seed", "no_grad", "ones", "ones_like", "rand", "randn",
-    "set_grad_enabled", "set_rng_state", "stack", "tensor", "where", "zeros", "zeros_like",
-]
+globals().update(legacy_types())  # FloatTensor, LongTensor, ...

@@ -1,7 +1,11 @@
-"""Global switches of the autograd engine: gradient recording and anomaly detection."""
+"""Global switches of the autograd engine: gradient recording and anomaly detection.
+
+Each switch works as PyTorch's does: in a ``with`` block, as a decorator, and (``set_grad_enabled``)
+as a plain call.
+"""
 from __future__ import annotations
 
-import contextlib
+import functools
 
 
 class _State:
@@ -16,36 +20,90 @@ def is_grad_enabled() -> bool:
     return STATE.grad_enabled
 
 
-@contextlib.contextmanager
-def set_grad_enabled(mode: bool):
-    """Turn graph recording on or off inside a ``with`` block (and restore it after)."""
-    previous = STATE.grad_enabled
-    STATE.grad_enabled = bool(mode)
-    try:
-        yield
-    finally:
-        STATE.grad_enabled = previous
+class _Switch:
+    """Sets one ``STATE`` flag inside a ``with`` block or a decorated function, restoring it after."""
+
+    flag = "grad_enabled"
+    value = False
+
+    def __enter__(self):
+        self._previous = getattr(STATE, self.flag)
+        setattr(STATE, self.flag, self.value)
+        return self
+
+    def __exit__(self, *exc_info):
+        setattr(STATE, self.flag, self._previous)
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def switched(*args, **kwargs):
+            with type(self)(*self._arguments()):
+                return fn(*args, **kwargs)
+        return switched
+
+    def _arguments(self) -> tuple:
+        return ()
 
 
-def no_grad():
-    """``with gn.no_grad():`` — operations inside record no graph (evaluation, parameter updates)."""
-    return set_grad_enabled(False)
+class no_grad(_Switch):  # noqa: N801  (PyTorch's names)
+    """``with gn.no_grad():`` (or ``@gn.no_grad()``) — operations inside record no graph
+    (evaluation, parameter updates)."""
+
+    value = False
 
 
-def enable_grad():
-    return set_grad_enabled(True)
+class enable_grad(_Switch):  # noqa: N801
+    """Record the graph again inside a ``no_grad`` region."""
+
+    value = True
 
 
-@contextlib.contextmanager
-def detect_anomaly(enabled: bool = True):
+class inference_mode(_Switch):  # noqa: N801
+    """As ``no_grad`` (glassnet has no extra inference-only speed-ups); ``inference_mode(False)`` records."""
+
+    def __init__(self, mode: bool = True):
+        self.value = not mode
+
+    def _arguments(self) -> tuple:
+        return (not self.value,)
+
+
+class set_grad_enabled(_Switch):  # noqa: N801
+    """``set_grad_enabled(False)`` turns recording off at once (as a call) or inside a ``with`` block."""
+
+    def __init__(self, mode: bool):
+        self.value = bool(mode)
+        self._previous = STATE.grad_enabled
+        STATE.grad_enabled = self.value
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, fn):
+        STATE.grad_enabled = self._previous  # as a decorator it switches only inside the function
+        return super().__call__(fn)
+
+    def _arguments(self) -> tuple:
+        return (self.value,)
+
+
+class detect_anomaly(_Switch):  # noqa: N801
     """Check every forward output and every backward gradient for NaN/inf.
 
     The first op whose output (or gradient) becomes non-finite while its inputs were finite
     raises ``FloatingPointError`` naming that op — the place a NaN in a loss came from.
     """
-    previous = STATE.anomaly
-    STATE.anomaly = bool(enabled)
-    try:
-        yield
-    finally:
-        STATE.anomaly = previous
+
+    flag = "anomaly"
+
+    def __init__(self, enabled: bool = True, check_nan: bool = True):
+        self.value = bool(enabled and check_nan)
+
+    def _arguments(self) -> tuple:
+        return (self.value,)
+
+
+def set_detect_anomaly(mode: bool) -> None:
+    """Turn anomaly detection on or off for the rest of the program."""
+    STATE.anomaly = bool(mode)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grad_mode import enable_grad
-from .tensor import Tensor, as_array
+from .tensor import as_array, as_tensor
 
 
 class GradcheckError(AssertionError):
@@ -28,8 +28,8 @@ def numerical_grad(fn, arrays: list, index: int, eps: float) -> np.ndarray:
 
 
 def _scalar(fn, arrays) -> float:
-    out = fn(*[Tensor(a) for a in arrays])
-    return float(np.sum(out.data))
+    out = fn(*[as_tensor(a) for a in arrays])
+    return float(np.sum(out._array))
 
 
 def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-4,
@@ -42,14 +42,14 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     arrays = [as_array(x) for x in inputs]
     arrays = [a.astype(np.float64) if np.issubdtype(a.dtype, np.floating) else a for a in arrays]
     with enable_grad():
-        tensors = [Tensor(a.copy(), requires_grad=np.issubdtype(a.dtype, np.floating)) for a in arrays]
+        tensors = [as_tensor(a.copy()).requires_grad_(a.dtype.kind == "f") for a in arrays]
         out = fn(*tensors)
         out.sum().backward()
     for i, (t, a) in enumerate(zip(tensors, arrays)):
         if not t.requires_grad:
             continue
         expected = numerical_grad(fn, arrays, i, eps)
-        analytic = np.zeros_like(a) if t.grad is None else t.grad
+        analytic = np.zeros_like(a) if t.grad is None else t.grad._array
         error = np.abs(analytic - expected) - (atol + rtol * np.abs(expected))
         if error.size and error.max() > 0:
             worst = np.unravel_index(np.argmax(error), error.shape)

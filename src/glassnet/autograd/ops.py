@@ -10,7 +10,7 @@ import numpy as np
 
 from .function import Function
 from .shape_ops import Concatenate, GetItem, Reshape, Stack, Transpose, Where  # noqa: F401
-from .reduce_ops import Max, Mean, Min, Sum  # noqa: F401
+from .reduce_ops import Cumsum, Max, Mean, Min, Norm, Prod, Sum  # noqa: F401
 
 
 class Add(Function):
@@ -42,7 +42,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        need_a, need_b = ctx.needs_input_grad
+        ctx.a, ctx.b = (a if need_b else None), (b if need_a else None)  # each gradient uses the other input
         return a * b
 
     @staticmethod
@@ -56,7 +57,7 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        ctx.a, ctx.b = (a if ctx.needs_input_grad[1] else None), b
         return a / b
 
     @staticmethod
@@ -165,6 +166,32 @@ class Abs(Function):
         return g * np.sign(ctx.x)
 
 
+class Log1p(Function):
+    """y = ln(1 + x);  ∂y/∂x = 1/(1 + x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return np.log1p(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / (1 + ctx.x)
+
+
+class Expm1(Function):
+    """y = eˣ − 1;  ∂y/∂x = y + 1"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.y = np.expm1(x)
+        return ctx.y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.y + 1)
+
+
 class Sin(Function):
     """y = sin x;  ∂y/∂x = cos x"""
 
@@ -189,6 +216,19 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, g):
         return -g * np.sin(ctx.x)
+
+
+class Tan(Function):
+    """y = tan x;  ∂y/∂x = 1 + y²"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.y = np.tan(x)
+        return ctx.y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (1 + ctx.y * ctx.y)
 
 
 class Tanh(Function):
@@ -223,6 +263,92 @@ class Sigmoid(Function):
     def backward(ctx, g):
         y = ctx.y
         return g * y * (1 - y)
+
+
+class ReLU(Function):
+    """y = max(0, z);  ∂y/∂z = 1 for z > 0, else 0"""
+
+    @staticmethod
+    def forward(ctx, z):
+        y = np.maximum(z, 0)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * (ctx.y > 0)
+
+
+class LogSoftmax(Function):
+    """y = z - log Σ eᶻ (shifted by max z for stability);  ∂L/∂z = g - softmax(z)·Σ g"""
+
+    @staticmethod
+    def forward(ctx, z, dim):
+        shifted = z - z.max(axis=dim, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.y, ctx.dim = y, dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g - np.exp(ctx.y) * g.sum(axis=ctx.dim, keepdims=True)
+
+
+class Softmax(Function):
+    """yₖ = e^(zₖ) / Σⱼ e^(zⱼ);  ∂L/∂z = y ⊙ (g - Σ g ⊙ y)"""
+
+    @staticmethod
+    def forward(ctx, z, dim):
+        e = np.exp(z - z.max(axis=dim, keepdims=True))
+        y = e / e.sum(axis=dim, keepdims=True)
+        ctx.y, ctx.dim = y, dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.y
+        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
+
+
+class Maximum(Function):
+    """y = max(a, b) elementwise;  the gradient goes to the larger input, split in half at ties"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        share_a = (ctx.a > ctx.b) + 0.5 * (ctx.a == ctx.b)
+        return g * share_a.astype(g.dtype), g * (1 - share_a).astype(g.dtype)
+
+
+class Minimum(Function):
+    """y = min(a, b) elementwise;  the gradient goes to the smaller input, split in half at ties"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        share_a = (ctx.a < ctx.b) + 0.5 * (ctx.a == ctx.b)
+        return g * share_a.astype(g.dtype), g * (1 - share_a).astype(g.dtype)
+
+
+class Rounding(Function):
+    """y = fn(x, ...) for a step-like fn (floor, ceil, round, sign, floor division);  ∂y/∂x = 0"""
+
+    @staticmethod
+    def forward(ctx, *xs, fn):
+        ctx.shapes = [x.shape for x in xs]
+        return np.asarray(fn(*xs))
+
+    @staticmethod
+    def backward(ctx, g):
+        return tuple(np.zeros(shape, dtype=g.dtype) for shape in ctx.shapes)
 
 
 class Clip(Function):
@@ -273,27 +399,29 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        need_a, need_b = ctx.needs_input_grad
+        ctx.a, ctx.b = (a if need_b else None), (b if need_a else None)  # each gradient uses the other input
+        ctx.a_ndim, ctx.b_ndim = a.ndim, b.ndim
         return a @ b
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.a, ctx.b
+        a, b, a_ndim, b_ndim = ctx.a, ctx.b, ctx.a_ndim, ctx.b_ndim
         need_a, need_b = ctx.needs_input_grad
-        if a.ndim == 1 and b.ndim == 1:  # inner product
+        if a_ndim == 1 and b_ndim == 1:  # inner product
             return (g * b if need_a else None), (g * a if need_b else None)
         # a 1-D operand acts as a row (left) or column (right) matrix, as in NumPy's matmul
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        g2 = np.expand_dims(g, -2) if a.ndim == 1 else g
-        g2 = np.expand_dims(g2, -1) if b.ndim == 1 else g2
+        g2 = np.expand_dims(g, -2) if a_ndim == 1 else g
+        g2 = np.expand_dims(g2, -1) if b_ndim == 1 else g2
         ga = gb = None
         if need_a:
+            b2 = b[:, None] if b_ndim == 1 else b
             ga = g2 @ np.swapaxes(b2, -1, -2)
-            if a.ndim == 1:
+            if a_ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
         if need_b:
+            a2 = a[None, :] if a_ndim == 1 else a
             gb = np.swapaxes(a2, -1, -2) @ g2
-            if b.ndim == 1:
+            if b_ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb

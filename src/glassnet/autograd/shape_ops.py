@@ -69,6 +69,144 @@ class GetItem(Function):
         return grad
 
 
+class SetItem(Function):
+    """y = x with y[index] = v;  ∂L/∂x = g with zeros at index,  ∂L/∂v = g[index]"""
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        ctx.index = index
+        out = x.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_x, need_v = ctx.needs_input_grad
+        gx = None
+        if need_x:
+            gx = g.copy()
+            gx[ctx.index] = 0
+        return gx, (g[ctx.index] if need_v else None)
+
+
+def along_axis(index: np.ndarray, axis: int) -> tuple:
+    """The full index tuple that picks ``x[..., index[...], ...]`` along ``axis`` (take_along_axis's)."""
+    axis %= index.ndim
+    grids = np.ogrid[tuple(slice(n) for n in index.shape)]
+    return tuple(index if a == axis else grids[a] for a in range(index.ndim))
+
+
+class Gather(Function):
+    """y[i][j] = x[index[i][j]][j] (for dim 0; likewise for any dim);  ∂L/∂x adds g back at the picked
+    places (a place picked twice gets both)"""
+
+    @staticmethod
+    def forward(ctx, x, index, dim):
+        ctx.shape, ctx.where = x.shape, along_axis(index, dim)
+        return x[ctx.where]
+
+    @staticmethod
+    def backward(ctx, g):
+        grad = np.zeros(ctx.shape, dtype=g.dtype)
+        np.add.at(grad, ctx.where, g)
+        return grad
+
+
+class Scatter(Function):
+    """y = x with y[index[i][j]][j] = src[i][j] (dim 0);  ∂L/∂x = g with zeros where written,
+    ∂L/∂src = g at the written places. With ``add``, the values are added instead (scatter_add)."""
+
+    @staticmethod
+    def forward(ctx, x, src, index, dim, add):
+        ctx.where, ctx.add = along_axis(index, dim), add
+        src = np.broadcast_to(src, index.shape) if src.ndim == 0 else src[tuple(slice(n) for n in index.shape)]
+        out = x.copy()
+        if add:
+            np.add.at(out, ctx.where, src)
+        else:
+            out[ctx.where] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        need_x, need_src = ctx.needs_input_grad
+        gx = None
+        if need_x:
+            gx = g if ctx.add else g.copy()
+            if not ctx.add:
+                gx[ctx.where] = 0
+        return gx, (g[ctx.where] if need_src else None)
+
+
+class Expand(Function):
+    """y = x broadcast to ``shape`` (no copy);  the engine sums g back over the broadcast axes"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Repeat(Function):
+    """y = x tiled ``reps`` times along each axis;  ∂L/∂x = the sum of g over the copies"""
+
+    @staticmethod
+    def forward(ctx, x, reps):
+        padded = (1,) * (len(reps) - x.ndim) + x.shape
+        ctx.x_shape, ctx.padded, ctx.reps = x.shape, padded, reps
+        return np.tile(x.reshape(padded), reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        split = [n for pair in zip(ctx.reps, ctx.padded) for n in pair]
+        summed = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.x_shape)
+
+
+class RepeatInterleave(Function):
+    """y = each element of x repeated ``repeats`` times along ``dim``;  ∂L/∂x sums g over each run"""
+
+    @staticmethod
+    def forward(ctx, x, repeats, dim):
+        ctx.repeats, ctx.dim, ctx.length = repeats, dim, x.shape[dim]
+        return np.repeat(x, repeats, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        starts = np.concatenate([[0], np.cumsum(np.broadcast_to(ctx.repeats, (ctx.length,)))[:-1]])
+        return np.add.reduceat(g, starts, axis=ctx.dim)
+
+
+class Flip(Function):
+    """y = x reversed along ``dims``;  ∂L/∂x = g reversed back"""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(g, ctx.dims)
+
+
+class Roll(Function):
+    """y = x shifted cyclically by ``shifts`` along ``dims``;  ∂L/∂x = g shifted back"""
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return np.roll(g, back, axis=ctx.dims)
+
+
 class Concatenate(Function):
     """y = [x₁, x₂, …] joined along ``axis``;  ∂L/∂xₖ = the slice of g that xₖ filled"""
 

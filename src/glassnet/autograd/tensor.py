@@ -1,91 +1,169 @@
 """``Tensor``: a NumPy array that remembers the operation that made it.
 
-``t.data`` is the ndarray, ``t.grad`` the accumulated gradient (an ndarray, or None), ``t._ctx`` the
-``Function`` node that produced it (None for a leaf). Every differentiable method below is one
-``Function.apply`` call from ``ops.py``; ``backward()`` hands the graph to ``graph.backward``.
+The array lives in one internal slot, ``t._array``: that is what Functions and kernels read.
+The public face is PyTorch's: ``t.data`` is a detached Tensor sharing that memory, ``t.grad`` the
+accumulated gradient (a Tensor, or None), ``t.grad_fn`` the ``Function`` node that produced it (None
+for a leaf), ``t.numpy()`` the array itself, without a copy. ``t._version`` counts in-place changes, so
+that backward can refuse a value it saved that was changed since.
+
+The methods live in three mixins: arithmetic, math and reductions (``tensor_math.py``), shapes and
+indexing (``tensor_shape.py``), in-place updates (``tensor_inplace.py``). Each differentiable method
+is one ``Function.apply`` call.
 """
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
 from . import graph
-from .random import get_rng
+from .device import CPU, check_device, device
+from .dtypes import as_dtype, dtype, get_default_dtype, is_supported, numpy_dtype
+from .grad_mode import STATE
+from .tensor_inplace import TensorInPlace
+from .tensor_math import TensorMath
+from .tensor_shape import TensorShape
 
-DEFAULT_FLOAT = np.float32
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints (``torch.Size``), with ``numel()``."""
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
 
 
-def _as_array(data, dtype=None) -> np.ndarray:
-    """Array of ``data``: ndarrays keep their dtype, Python floats become float32 (as in PyTorch)."""
+def _is_sizes(args: tuple) -> bool:
+    return all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+        len(args) == 1 and isinstance(args[0], Size))
+
+
+def array_from(data, dtype=None) -> np.ndarray:
+    """An ndarray for ``data`` as ``gn.tensor`` reads it: NumPy arrays and scalars keep their dtype,
+    Python floats become the default float dtype (float32), ints int64, bools bool."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    if isinstance(data, np.ndarray):
-        return data
-    arr = np.asarray(data)
-    if arr.dtype == np.float64 and not isinstance(data, np.generic):
-        arr = arr.astype(DEFAULT_FLOAT)
-    return arr
+        array = np.asarray(data, dtype=numpy_dtype(dtype))
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.asarray(data)
+    else:
+        array = np.asarray(data)
+        if array.dtype == np.float64:
+            array = array.astype(get_default_dtype().dtype)
+    if not is_supported(array.dtype):
+        raise TypeError(f"glassnet tensors hold numbers or booleans; got data of NumPy dtype {array.dtype} "
+                        f"(e.g. strings or mixed objects): {_preview(data)}")
+    return array
 
 
-def as_array(x) -> np.ndarray:
-    """The ndarray behind a Tensor, or ``np.asarray(x)`` (not ``x.data``: an ndarray's ``.data`` is
-    its raw memoryview)."""
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+def _preview(data) -> str:
+    text = repr(data)
+    return text if len(text) < 80 else text[:77] + "..."
 
 
-def _reduce_axis(axis, dim):
-    if dim is not None:
-        if axis is not None:
-            raise TypeError("pass either axis= or dim=, not both")
-        axis = dim
-    return tuple(axis) if isinstance(axis, list) else axis
+class Tensor(TensorMath, TensorShape, TensorInPlace):
+    """An n-dimensional array with reverse-mode automatic differentiation.
 
+    ``Tensor(data)`` makes a float tensor of the default dtype (as ``torch.Tensor``); ``Tensor(2, 3)`` a
+    zero-filled one of shape (2, 3). ``gn.tensor(data)`` keeps the data's own dtype.
+    """
 
-class Tensor:
-    """An n-dimensional array with reverse-mode automatic differentiation."""
+    __slots__ = ("_array", "_grad", "requires_grad", "_ctx", "_version", "_hooks", "__weakref__")
+    __hash__ = object.__hash__  # tensors are dict keys by identity (optimizer state)
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retain_grad", "__weakref__")
-    __array_ufunc__ = None  # `ndarray + Tensor` calls Tensor.__radd__, keeping the graph
-
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self.data = _as_array(data, dtype)
-        self.grad = None
-        self._ctx = None
-        self._retain_grad = False
+    def __init__(self, *args, requires_grad: bool = False, dtype=None, device=None):
+        check_device(device)
+        if not args:
+            args = (0,)
+        if len(args) == 1 and not _is_sizes(args):
+            data = args[0]
+            array = data._array if isinstance(data, Tensor) and dtype is None else \
+                array_from(data, dtype if dtype is not None else get_default_dtype())
+        else:
+            shape = tuple(args[0]) if len(args) == 1 else tuple(int(a) for a in args)
+            array = np.zeros(shape, dtype=numpy_dtype(dtype if dtype is not None else get_default_dtype()))
+        self._array, self._grad, self._ctx, self._version, self._hooks = array, None, None, 0, None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
+    def _make(cls, array: np.ndarray, requires_grad: bool, ctx) -> "Tensor":
         """Fast constructor for op outputs (no conversion)."""
         t = object.__new__(Tensor)
-        t.data, t.grad, t.requires_grad, t._ctx, t._retain_grad = data, None, requires_grad, ctx, False
+        t._array, t._grad, t.requires_grad, t._ctx, t._version, t._hooks = array, None, requires_grad, ctx, 0, None
         return t
 
-    # ----- attributes -----
+    # ----- what it is -----
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def data(self) -> "Tensor":
+        """This tensor's values as a new tensor outside the graph, sharing memory (changes through it
+        are not tracked by autograd: prefer ``detach()`` or ``with gn.no_grad()``)."""
+        return Tensor._make(self._array, False, None)
+
+    @data.setter
+    def data(self, value) -> None:
+        self._array = value._array if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def dtype(self):
-        return self.data.dtype
+    def grad(self) -> "Tensor | None":
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__name__} (wrap an array with glassnet.as_tensor)")
+        if value is not None and value.shape != self.shape:
+            raise RuntimeError(f"assigned grad has shape {tuple(value.shape)}, the tensor {tuple(self.shape)}")
+        self._grad = value
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._array.shape)
+
+    @property
+    def dtype(self) -> dtype:
+        return dtype._by_numpy[self._array.dtype]
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    is_cuda = False
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def size(self, dim: int | None = None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return Size(self._array.shape) if dim is None else self._array.shape[dim]
 
     def numel(self) -> int:
-        return self.data.size
+        return self._array.size
 
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._array.itemsize
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._array.itemsize for s in self._array.strides)
+        return strides if dim is None else strides[dim]
+
+    def is_contiguous(self) -> bool:
+        return self._array.flags.c_contiguous
+
+    def is_floating_point(self) -> bool:
+        return self._array.dtype.kind == "f"
+
+    def data_ptr(self) -> int:
+        return self._array.ctypes.data
+
+    # ----- the graph -----
     @property
     def is_leaf(self) -> bool:
         return self._ctx is None
@@ -95,303 +173,340 @@ class Tensor:
         return self._ctx
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and not np.issubdtype(self.data.dtype, np.floating):
-            raise RuntimeError(f"only floating-point tensors can require gradients, got dtype {self.data.dtype}")
+        if requires_grad and self._array.dtype.kind not in "fc":
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got {self.dtype}")
         if not self.is_leaf and not requires_grad:
-            raise RuntimeError("requires_grad can only be turned off on a leaf tensor; use .detach()")
+            raise RuntimeError("you can only change requires_grad flags of leaf variables; use .detach()")
         self.requires_grad = bool(requires_grad)
         return self
 
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed; a returned
+        tensor replaces the gradient. Returns a handle with ``remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._ctx is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            hooks = self._ctx.__dict__.setdefault("output_hooks", [])
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves always keep theirs)."""
-        self._retain_grad = True
+        if self._ctx is None or self.retains_grad:
+            return
+
+        def keep(grad):
+            if self._grad is None:
+                self._grad = Tensor._make(grad._array.copy(), False, None)
+            else:
+                self._grad._array += grad._array
+        keep.retains_grad = True
+        self.register_hook(keep)
+
+    @property
+    def retains_grad(self) -> bool:
+        hooks = self._ctx.__dict__.get("output_hooks", ()) if self._ctx is not None else ()
+        return any(getattr(h, "retains_grad", False) for h in hooks)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Compute d(self)/d(leaf) for every leaf that requires grad, adding it to ``leaf.grad``."""
+        graph.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def detach(self) -> "Tensor":
+        return Tensor._make(self._array, False, None)
+
+    def detach_(self) -> "Tensor":
+        self._ctx, self.requires_grad = None, False
+        return self
+
+    # ----- leaving for Python and NumPy -----
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The array behind this tensor (no copy: changing one changes the other)."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._array
+
+    def item(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar "
+                               f"(item() needs exactly one element; shape {tuple(self.shape)})")
+        return self._array.item()
+
+    def tolist(self):
+        return self._array.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._array.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors of a single element can be converted to an index, "
+                            f"got dtype {self.dtype}")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous "
+                               f"(shape {tuple(self.shape)}); use .any() or .all()")
+        return bool(self._array.item())
 
     def __len__(self) -> int:
-        return len(self.data)
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._array)
+
+    def __iter__(self):
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self._array)))
+
+    def __array__(self, dtype=None, copy=None):
+        array = self._array if dtype is None else self._array.astype(dtype, copy=False)
+        return array.copy() if copy and array is self._array else array
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy meeting a tensor: arithmetic and comparisons (``ndarray + t``, ``ndarray < t``) stay
+        tensor operations, keeping the graph; any other ufunc (``np.exp(t)``) works on the arrays and
+        returns an array."""
+        operator = _GRAPH_UFUNCS.get(ufunc)
+        if operator is not None and method == "__call__" and not kwargs:
+            first, *rest = [x if isinstance(x, Tensor) else as_tensor(x) for x in inputs]
+            return getattr(first, operator)(*rest)
+        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x._array if isinstance(x, Tensor) else x for x in kwargs["out"])
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
+    def __format__(self, spec: str) -> str:
+        if spec and self._array.size == 1:
+            return format(self._array.item(), spec)
+        return format(str(self), spec)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = f", dtype={self.data.dtype}" if self.data.dtype not in (np.float32, np.int64, np.bool_) else ""
+        body = np.array2string(self._array, separator=", ", prefix="tensor(")
+        extra = "" if self._array.dtype in (np.float32, np.int64, np.bool_) else f", dtype={self.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
-    def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+    def __deepcopy__(self, memo):
+        if self._ctx is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol; use .detach() first")
+        new = object.__new__(type(self))
+        new._array, new._ctx, new._version, new._hooks = self._array.copy(), None, 0, None
+        new._grad = None if self._grad is None else copy.deepcopy(self._grad, memo)
+        new.requires_grad = self.requires_grad
+        memo[id(self)] = new
+        return new
 
-    __hash__ = object.__hash__
+    # ----- dtype and device -----
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing
+        changes (``copy=True`` forces a new tensor)."""
+        target_dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        force_copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                target_dtype = arg.dtype
+            elif isinstance(arg, (str, device, int)) and not isinstance(arg, bool):
+                check_device(arg)
+            elif arg is not None and not isinstance(arg, bool):
+                target_dtype = arg
+        result = self if target_dtype is None else self.type(target_dtype)
+        return result.clone() if force_copy and result is self else result
 
-    # ----- leaving the graph -----
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Compute d(self)/d(leaf) for every leaf that requires grad, adding it to ``leaf.grad``."""
-        graph.backward(self, gradient, retain_graph)
-
-    def detach(self) -> "Tensor":
-        return Tensor._make(self.data, False, None)
-
-    def numpy(self) -> np.ndarray:
-        return self.data
-
-    def item(self):
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
-
-    def tolist(self):
-        return self.data.tolist()
-
-    def clone(self) -> "Tensor":
-        return Copy.apply(self)
-
-    def astype(self, dtype) -> "Tensor":
-        return Cast.apply(self, dtype=np.dtype(dtype))
-
-    def float(self) -> "Tensor":
-        return self.astype(np.float32)
-
-    def double(self) -> "Tensor":
-        return self.astype(np.float64)
-
-    def long(self) -> "Tensor":
-        return Tensor(self.data.astype(np.int64))
-
-    # ----- arithmetic -----
-    def _lift(self, other) -> "Tensor":
-        """Wrap a Python number or array as a constant; numbers take this tensor's float dtype."""
-        if isinstance(other, Tensor):
-            return other
-        if isinstance(other, (int, float)) and np.issubdtype(self.data.dtype, np.floating):
-            return Tensor._make(np.asarray(other, dtype=self.data.dtype), False, None)
-        return Tensor(other)
-
-    def __add__(self, other):
-        return Add.apply(self, self._lift(other))
-
-    def __radd__(self, other):
-        return Add.apply(self._lift(other), self)
-
-    def __sub__(self, other):
-        return Sub.apply(self, self._lift(other))
-
-    def __rsub__(self, other):
-        return Sub.apply(self._lift(other), self)
-
-    def __mul__(self, other):
-        return Mul.apply(self, self._lift(other))
-
-    def __rmul__(self, other):
-        return Mul.apply(self._lift(other), self)
-
-    def __truediv__(self, other):
-        return Div.apply(self, self._lift(other))
-
-    def __rtruediv__(self, other):
-        return Div.apply(self._lift(other), self)
-
-    def __pow__(self, other):
-        if isinstance(other, (int, float)):
-            return PowScalar.apply(self, exponent=other)
-        return Pow.apply(self, self._lift(other))
-
-    def __rpow__(self, other):
-        return Pow.apply(self._lift(other), self)
-
-    def __matmul__(self, other):
-        return MatMul.apply(self, self._lift(other))
-
-    def __rmatmul__(self, other):
-        return MatMul.apply(self._lift(other), self)
-
-    def __neg__(self):
-        return Neg.apply(self)
-
-    def __pos__(self):
+    def cpu(self) -> "Tensor":
         return self
 
-    # comparisons give plain boolean arrays (masks), as they have no gradient
-    def __lt__(self, other):
-        return self.data < _as_array(other)
+    def cuda(self, device=None, non_blocking: bool = False) -> "Tensor":
+        check_device("cuda" if device is None else device)
+        return self  # pragma: no cover - check_device always raises for CUDA
 
-    def __le__(self, other):
-        return self.data <= _as_array(other)
-
-    def __gt__(self, other):
-        return self.data > _as_array(other)
-
-    def __ge__(self, other):
-        return self.data >= _as_array(other)
-
-    def __eq__(self, other):
-        return self.data == _as_array(other)
-
-    def __ne__(self, other):
-        return self.data != _as_array(other)
-
-    # ----- elementwise math -----
-    def exp(self):
-        return Exp.apply(self)
-
-    def log(self):
-        return Log.apply(self)
-
-    def sqrt(self):
-        return Sqrt.apply(self)
-
-    def abs(self):
-        return Abs.apply(self)
-
-    def sin(self):
-        return Sin.apply(self)
-
-    def cos(self):
-        return Cos.apply(self)
-
-    def tanh(self):
-        return Tanh.apply(self)
-
-    def sigmoid(self):
-        return Sigmoid.apply(self)
-
-    def clip(self, min=None, max=None):
-        return Clip.apply(self, low=min, high=max)
-
-    clamp = clip
-
-    # ----- reductions (NumPy's axis=, or PyTorch's dim=) -----
-    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return Sum.apply(self, axis=_reduce_axis(axis, dim), keepdims=keepdims or bool(keepdim))
-
-    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return Mean.apply(self, axis=_reduce_axis(axis, dim), keepdims=keepdims or bool(keepdim))
-
-    def var(self, axis=None, keepdims=False, *, dim=None, keepdim=None, unbiased=False):
-        """Variance; ``unbiased=False`` divides by N (as BatchNorm does), True by N - 1."""
-        axis = _reduce_axis(axis, dim)
-        keep = keepdims or bool(keepdim)
-        centered = self - self.mean(axis=axis, keepdims=True)
-        n = self.data.size if axis is None else np.prod([self.shape[a] for a in np.atleast_1d(axis)])
-        return (centered * centered).sum(axis=axis, keepdims=keep) / (n - 1 if unbiased else n)
-
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """Largest values along ``axis`` (values only; use ``argmax`` for the positions)."""
-        return Max.apply(self, axis=_reduce_axis(axis, dim), keepdims=keepdims or bool(keepdim))
-
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return Min.apply(self, axis=_reduce_axis(axis, dim), keepdims=keepdims or bool(keepdim))
-
-    def argmax(self, axis=None, *, dim=None) -> np.ndarray:
-        return self.data.argmax(axis=_reduce_axis(axis, dim))
-
-    def argmin(self, axis=None, *, dim=None) -> np.ndarray:
-        return self.data.argmin(axis=_reduce_axis(axis, dim))
-
-    # ----- shape -----
-    def reshape(self, *shape):
-        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
-        return Reshape.apply(self, shape=tuple(shape))
-
-    view = reshape
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1):
-        shape = self.shape
-        start, end = start_dim % max(len(shape), 1), end_dim % max(len(shape), 1)
-        merged = int(np.prod(shape[start:end + 1]))
-        return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
-
-    def unsqueeze(self, dim: int):
-        dim = dim if dim >= 0 else dim + self.ndim + 1
-        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
-
-    def squeeze(self, dim: int | None = None):
-        if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        if self.shape[dim] != 1:
+    def type(self, dtype=None, non_blocking: bool = False):
+        """Without an argument, the type name ('glassnet.FloatTensor'); with a dtype (or a legacy type such
+        as ``gn.FloatTensor``, or its name), this tensor converted to it."""
+        if dtype is None:
+            return f"glassnet.{_LEGACY_NAMES.get(self._array.dtype, 'Tensor')}"
+        if isinstance(dtype, str) and dtype.removeprefix("torch.").removeprefix("glassnet.") in _BY_LEGACY_NAME:
+            dtype = _BY_LEGACY_NAME[dtype.removeprefix("torch.").removeprefix("glassnet.")]
+        legacy = getattr(dtype, "dtype", None)  # gn.FloatTensor and the like carry their dtype
+        target = numpy_dtype(legacy if isinstance(legacy, type(self.dtype)) else dtype)
+        if target == self._array.dtype:
             return self
-        dim %= self.ndim
-        return self.reshape(self.shape[:dim] + self.shape[dim + 1:])
+        from .ops import Cast
+        if self.requires_grad and target.kind in "fc":
+            return Cast.apply(self, dtype=target)
+        return Tensor._make(self._array.astype(target), False, None)
 
-    def transpose(self, *axes):
-        """NumPy style ``transpose(axes)`` / reversed axes, or PyTorch style ``transpose(dim0, dim1)``."""
-        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
-            perm = list(range(self.ndim))
-            perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
-            axes = tuple(perm)
-        elif len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return Transpose.apply(self, axes=axes or None)
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.type(other.dtype)
 
-    def permute(self, *dims):
-        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-        return Transpose.apply(self, axes=tuple(dims))
+    def float(self) -> "Tensor":
+        return self.type(np.float32)
 
-    @property
-    def T(self):
-        return Transpose.apply(self, axes=None)
+    def double(self) -> "Tensor":
+        return self.type(np.float64)
 
+    def half(self) -> "Tensor":
+        return self.type(np.float16)
+
+    def long(self) -> "Tensor":
+        return self.type(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.type(np.int32)
+
+    def short(self) -> "Tensor":
+        return self.type(np.int16)
+
+    def byte(self) -> "Tensor":
+        return self.type(np.uint8)
+
+    def bool(self) -> "Tensor":
+        return self.type(np.bool_)
+
+    astype = type
+
+    def clone(self, *, memory_format=None) -> "Tensor":
+        from .ops import Copy
+        return Copy.apply(self)
+
+    def contiguous(self, memory_format=None) -> "Tensor":
+        return self if self._array.flags.c_contiguous else self.clone()
+
+    # ----- new tensors like this one -----
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        check_device(device)
+        return Tensor._make(np.array(array_from(data), dtype=numpy_dtype(dtype or self.dtype)), False,
+                            None).requires_grad_(requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        check_device(device)
+        array = np.full(tuple(size), fill_value, dtype=numpy_dtype(dtype or self.dtype))
+        return Tensor._make(array, False, None).requires_grad_(requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return self.new_full(_sizes(size), 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return self.new_full(_sizes(size), 1, dtype, device, requires_grad)
+
+    new_empty = new_zeros
+
+    # ----- indexing -----
     def __getitem__(self, index):
-        if isinstance(index, Tensor):
-            index = index.data
-        elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        return GetItem.apply(self, index=index)
+        from .shape_ops import GetItem
+        return GetItem.apply(self, index=index_arrays(index))
+
+    def __setitem__(self, index, value) -> None:
+        """``t[index] = value``: written in place; recorded in the graph when either side needs grad."""
+        index = index_arrays(index)
+        if self._records_with(value):
+            from .shape_ops import SetItem
+            value = value if isinstance(value, Tensor) else as_tensor(value, dtype=self._array.dtype)
+            self._become(SetItem.apply(self._snapshot(), value, index=index))
+            return
+        self._check_inplace_allowed()
+        self._array[index] = value._array if isinstance(value, Tensor) else value
+        self._version += 1
+
+    # ----- in place: the one mechanism behind add_, __setitem__, ... -----
+    def _records_with(self, *others) -> bool:
+        """Whether an in-place change of this tensor with ``others`` must be recorded in the graph."""
+        return STATE.grad_enabled and (self.requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in others))
+
+    def _check_inplace_allowed(self) -> None:
+        if self.requires_grad and self._ctx is None and STATE.grad_enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation "
+                               "(do the update inside `with glassnet.no_grad():`, or on .data)")
+
+    def _snapshot(self) -> "Tensor":
+        """This tensor's current value and place in the graph, as a separate tensor: an in-place op is
+        recorded as an ordinary op on the snapshot, whose result this tensor then becomes."""
+        return Tensor._make(self._array.copy(), self.requires_grad, self._ctx)
+
+    def _become(self, result: "Tensor") -> "Tensor":
+        """Write ``result`` into this tensor's memory, and take its place in the graph if it has one."""
+        self._check_inplace_allowed()
+        if result._array.shape != self._array.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(result.shape)}")
+        if not np.can_cast(result._array.dtype, self._array.dtype, casting="same_kind"):
+            raise RuntimeError(f"result type {result.dtype} can't be cast to the desired output type {self.dtype}")
+        np.copyto(self._array, result._array, casting="same_kind")
+        self._version += 1
+        if result._ctx is not None:
+            self._ctx, self.requires_grad = result._ctx, True
+        return self
 
 
-# ----- factories -----
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """``gn.tensor([[1., 2.]])`` — Python floats become float32, NumPy arrays keep their dtype."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+_GRAPH_UFUNCS = {
+    np.add: "__add__", np.subtract: "__sub__", np.multiply: "__mul__", np.true_divide: "__truediv__",
+    np.power: "__pow__", np.matmul: "__matmul__", np.negative: "__neg__", np.less: "__lt__",
+    np.less_equal: "__le__", np.greater: "__gt__", np.greater_equal: "__ge__", np.equal: "__eq__",
+    np.not_equal: "__ne__",
+}
 
 
-def _shape(shape) -> tuple:
-    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
+def index_arrays(index):
+    """An index with its Tensors replaced by their arrays (masks, positions)."""
+    if isinstance(index, Tensor):
+        return index._array
+    if isinstance(index, tuple):
+        return tuple(i._array if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list) and any(isinstance(i, Tensor) for i in index):
+        return [i._array if isinstance(i, Tensor) else i for i in index]
+    return index
 
 
-def zeros(*shape, dtype=DEFAULT_FLOAT, requires_grad=False) -> Tensor:
-    return Tensor(np.zeros(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+def _sizes(size: tuple) -> tuple:
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
 
 
-def ones(*shape, dtype=DEFAULT_FLOAT, requires_grad=False) -> Tensor:
-    return Tensor(np.ones(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+class _HookHandle:
+    def __init__(self, hooks: list, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
 
 
-def full(shape, fill_value, dtype=DEFAULT_FLOAT, requires_grad=False) -> Tensor:
-    return Tensor(np.full(shape, fill_value, dtype=dtype), requires_grad=requires_grad)
+_LEGACY_NAMES = {np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+                 np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
+                 np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+                 np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
+                 np.dtype(np.bool_): "BoolTensor"}
+_BY_LEGACY_NAME = {name: dtype for dtype, name in _LEGACY_NAMES.items()}
 
 
-def zeros_like(t, requires_grad=False) -> Tensor:
-    return Tensor(np.zeros_like(_as_array(t)), requires_grad=requires_grad)
+def as_array(x) -> np.ndarray:
+    """The ndarray behind a Tensor (no copy), or ``np.asarray(x)`` for anything else."""
+    return x._array if isinstance(x, Tensor) else np.asarray(x)
 
 
-def ones_like(t, requires_grad=False) -> Tensor:
-    return Tensor(np.ones_like(_as_array(t)), requires_grad=requires_grad)
-
-
-def arange(*args, dtype=None) -> Tensor:
-    return Tensor(np.arange(*args, dtype=dtype))
-
-
-def eye(n: int, m: int | None = None, dtype=DEFAULT_FLOAT) -> Tensor:
-    return Tensor(np.eye(n, m, dtype=dtype))
-
-
-def randn(*shape, dtype=DEFAULT_FLOAT, requires_grad=False, rng=None) -> Tensor:
-    """Standard normal samples from glassnet's generator (``gn.manual_seed``) or ``rng``."""
-    data = get_rng(rng).standard_normal(_shape(shape), dtype=np.float64).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
-
-
-def rand(*shape, dtype=DEFAULT_FLOAT, requires_grad=False, rng=None) -> Tensor:
-    data = get_rng(rng).random(_shape(shape)).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
-
-
-def from_numpy(array: np.ndarray) -> Tensor:
-    return Tensor(np.asarray(array))
-
-
-from .ops import (  # noqa: E402  (the ops are Functions, which build on Tensor)
-    Abs, Add, Cast, Clip, Copy, Cos, Div, Exp, GetItem, Log, MatMul, Max, Mean, Min, Mul, Neg, Pow,
-    PowScalar, Reshape, Sigmoid, Sin, Sqrt, Sub, Sum, Tanh, Transpose,
-)
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a Tensor without copying when it can: a Tensor is returned as it is (converted if
+    ``dtype`` differs), an ndarray is shared, anything else is converted as ``gn.tensor`` does."""
+    check_device(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    return Tensor._make(array_from(data, dtype), False, None)

@@ -48,7 +48,7 @@ def run(args) -> int:
         bar.set_postfix(loss=f"{loss.item():.4f}")
     seconds = time.perf_counter() - start
     with gn.no_grad():
-        predicted = net(gn.tensor(X[test])).argmax(1)
+        predicted = net(gn.tensor(X[test])).argmax(1).numpy()
     accuracy = (predicted == y[test]).mean()
     confusion = np.zeros((10, 10), dtype=int)
     np.add.at(confusion, (y[test], predicted), 1)

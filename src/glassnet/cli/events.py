@@ -117,7 +117,7 @@ def _masses(parser) -> None:
 
 def run(args) -> int:
     from ..autograd import manual_seed
-    from ..nn.kernels.blas import blas_threads
+    from ..backends.threads import blas_threads
     from ..physics.eventfile import EventFileError
     manual_seed(args.seed)  # the networks' initial weights
     actions = {"generate": _generate, "convert": _convert, "train": _train, "compare": _compare, "scan": _scan}

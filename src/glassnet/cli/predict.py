@@ -2,7 +2,10 @@
 
     glassnet predict model.safetensors file.csv [--out predictions.csv]
 
-Writes one row per input row: the prediction and, for a classifier, each class' probability.
+Writes one row per input row: the prediction and, for a classifier, each class' probability. Rows
+it cannot score (a cell that is not a finite number, or a model that gives no finite output for them)
+are refused by line before anything is written; an --out that is the model or the input, or that
+cannot be written, is refused before anything is computed.
 """
 from __future__ import annotations
 
@@ -12,11 +15,11 @@ import sys
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import as_array, no_grad
 from ..io import FileFormatError, load
 from ..io.safefile import atomic_write
 from . import UsageError
-from ._tabular import read_table, standardize
+from ._tabular import check_out, read_table, standardize
 
 
 def register(subparsers) -> None:
@@ -39,10 +42,17 @@ def _load_model(path):
 
 
 def run(args) -> int:
+    if args.out:
+        check_out(args.out, {"the model": args.model, "the input": args.data})
     net, meta = _load_model(args.model)
     X, _, _ = read_table(args.data, features=meta["features"])
-    with no_grad():
-        output = net.eval()(standardize(X, meta["mean"], meta["std"])).data
+    with no_grad(), np.errstate(all="ignore"):
+        output = as_array(net.eval()(standardize(X, meta["mean"], meta["std"])))
+    unscored = np.flatnonzero(~np.isfinite(output).all(axis=1))
+    if len(unscored):
+        lines = ", ".join(str(row + 2) for row in unscored[:10]) + (" ..." if len(unscored) > 10 else "")
+        raise UsageError(f"{args.data}: the model gives no finite prediction for {len(unscored)} row(s), at "
+                         f"line(s) {lines}: is {args.model} a diverged model?")
     rows = io.StringIO()
     writer = csv.writer(rows, lineterminator="\n")
     if meta["task"] == "classification":

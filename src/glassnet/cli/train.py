@@ -5,20 +5,28 @@
 The task is a classification when the target holds integers or names, a regression when it holds
 other numbers (override with --task). Features are standardized; their means and deviations, the
 feature names and the classes are saved with the model, so ``glassnet predict`` needs nothing else.
+
+Everything that can be checked before training is (the table's cells, the target, the rows the
+validation split needs, the --out place); a run whose loss stops being a number ends at once and
+saves nothing. Each problem is one line naming what is wrong, with exit code 2.
 """
 from __future__ import annotations
 
-import os
+import math
+import warnings
 
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import manual_seed
+from ..autograd import as_array, manual_seed
 from ..data import train_val_test_split
 from ..io import save
-from ..train import EarlyStopping, Trainer
+from ..train import EarlyStopping, TerminateOnNaN, Trainer
 from . import UsageError
-from ._tabular import read_table, standardize
+from ._tabular import check_out, read_table, standardize
+
+# targets beyond this cannot be learned in float32: their squared errors overflow
+LARGEST_TARGET = 1e15
 
 
 def register(subparsers) -> None:
@@ -57,9 +65,7 @@ def _check_args(args) -> None:
         raise UsageError("--epochs and --batch-size must be >= 1 and --lr > 0")
     if not 0 < args.val_fraction < 1:
         raise UsageError(f"--val-fraction must be between 0 and 1, got {args.val_fraction}")
-    folder = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(folder):
-        raise UsageError(f"cannot write {args.out}: no folder {folder}")
+    check_out(args.out, {"the input": args.data})
 
 
 def _is_classification(y: np.ndarray, task: str) -> bool:
@@ -68,13 +74,30 @@ def _is_classification(y: np.ndarray, task: str) -> bool:
     return y.dtype.kind in "iuUSO"
 
 
+def _check_target(y: np.ndarray, classify: bool, args) -> None:
+    if not classify and y.dtype.kind in "USO":
+        raise UsageError(f"--task regression needs a numeric target, column {args.target!r} holds text")
+    if not classify and np.abs(y).max() > LARGEST_TARGET:
+        row = int(np.argmax(np.abs(y)))
+        raise UsageError(f"{args.data}, line {row + 2}: the target column {args.target!r} holds {float(y[row]):g}; "
+                         f"values beyond {LARGEST_TARGET:g} cannot be learned in float32: rescale the column")
+
+
+def _check_split(n_train: int, n_val: int, args) -> None:
+    if n_train == 0 or n_val == 0:
+        raise UsageError(f"{args.data}: {n_train + n_val} rows leave {n_val} validation and {n_train} training "
+                         f"rows at --val-fraction {args.val_fraction:g}; give more rows (at least "
+                         f"{math.ceil(1 / min(args.val_fraction, 1 - args.val_fraction))} of each class)")
+
+
 def run(args) -> int:
     _check_args(args)
     hidden = _hidden_sizes(args.hidden)
     X, y, features = read_table(args.data, target=args.target)
+    if X.shape[1] == 0:
+        raise UsageError(f"{args.data}: no feature columns: the table holds only the target {args.target!r}")
     classify = _is_classification(y, args.task)
-    if not classify and y.dtype.kind in "USO":
-        raise UsageError(f"--task regression needs a numeric target, column {args.target!r} holds text")
+    _check_target(y, classify, args)
     classes = np.unique(y) if classify else None
     if classify and len(classes) < 2:
         raise UsageError(f"column {args.target!r} holds a single class; nothing to learn")
@@ -82,6 +105,7 @@ def run(args) -> int:
     manual_seed(args.seed)
     X_train, X_val, _, y_train, y_val, _ = train_val_test_split(
         X, target, val_size=args.val_fraction, test_size=0.0, stratify=target if classify else None)
+    _check_split(len(X_train), len(X_val), args)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     std[std == 0] = 1.0
 
@@ -93,14 +117,22 @@ def run(args) -> int:
     net = nn.Sequential(*layers)
     net.summary(input_size=(1, X.shape[1]))
 
-    callbacks = [EarlyStopping(patience=args.patience)] if args.patience > 0 else []
+    nan_guard = TerminateOnNaN()
+    callbacks = [nan_guard] + ([EarlyStopping(patience=args.patience)] if args.patience > 0 else [])
     trainer = Trainer(net, nn.CrossEntropyLoss() if classify else nn.MSELoss(),
                       optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay),
                       metrics=["accuracy"] if classify else ["r2", "mae"], callbacks=callbacks,
                       batch_size=args.batch_size, verbose=0 if args.quiet else 1)
     val = (standardize(X_val, mean, std), y_val)
-    history = trainer.fit((standardize(X_train, mean, std), y_train), val, epochs=args.epochs)
-    scores = trainer.evaluate(val)
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a diverging run is reported below, in one line
+        history = trainer.fit((standardize(X_train, mean, std), y_train), val, epochs=args.epochs)
+        scores = trainer.evaluate(val)
+    finite = all(np.isfinite(as_array(p)).all() for p in net.parameters()) and math.isfinite(scores["loss"])
+    if nan_guard.reason or not finite:
+        what = nan_guard.reason.split(":")[0] if nan_guard.reason else "the weights are no longer finite numbers"
+        raise UsageError(f"training diverged ({what}); nothing was saved: lower --lr (now {args.lr:g}) "
+                         f"or check the data")
     metadata = {"task": "classification" if classify else "regression", "target": args.target,
                 "features": features, "mean": mean.tolist(), "std": std.tolist(),
                 "classes": None if classes is None else classes.tolist()}

@@ -14,6 +14,9 @@ import numpy as np
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 class DataFileError(ValueError):
     """A data file that cannot be read: the message names the file and the problem."""
 
@@ -70,13 +73,16 @@ def load_mnist(images_path, labels_path=None, normalize: bool = True, flatten: b
     return X, y.astype(np.int64)
 
 
-def load_csv(path, target=None, features=None, delimiter: str = ","):
+def load_csv(path, target=None, features=None, delimiter: str = ",", finite: bool = True):
     """A CSV table with a header row: returns ``(X, y, feature_names)``.
 
-    ``target`` (a column name) is taken out as y: int64 if every value is an integer, float32 if
-    numeric, otherwise the strings themselves (class names). X float32 ``(n, n_features)`` holds
-    the ``features`` columns in that order (default: every other column); they must be numeric.
-    Without ``target``, y is None.
+    ``target`` (a column name) is taken out as y: int64 if every value is an integer (that int64
+    holds exactly), float32 if numeric, otherwise the strings themselves (class names). X float32
+    ``(n, n_features)`` holds the ``features`` columns in that order (default: every other column);
+    they must be numeric. Without ``target``, y is None. With ``finite`` (the default) a NaN, an
+    infinity or a number too large for float32 in any used cell is an error naming every such cell
+    (up to ten); pass ``finite=False`` to keep NaN as "missing" (for the boosted trees). Two columns
+    of one name, or an empty target cell, are errors too.
     """
     raw = _read_bytes(path)
     try:
@@ -87,6 +93,7 @@ def load_csv(path, target=None, features=None, delimiter: str = ","):
     if not rows:
         raise DataFileError(f"{path}: the file is empty")
     header, body = [name.strip() for name in rows[0]], rows[1:]
+    _check_header(path, header)
     if not body:
         raise DataFileError(f"{path}: only a header row, no data")
     for line, row in enumerate(body, start=2):
@@ -100,22 +107,52 @@ def load_csv(path, target=None, features=None, delimiter: str = ","):
     features = ([header.index(name) for name in features] if features is not None
                 else [i for i in range(len(header)) if i != target_col])
     X = np.empty((len(body), len(features)), dtype=np.float32)
-    for line, row in enumerate(body, start=2):
-        for j, col in enumerate(features):
-            try:
-                X[line - 2, j] = float(row[col])
-            except ValueError:
-                raise DataFileError(f"{path}, line {line}: column {header[col]!r} holds {row[col]!r}, "
-                                    f"not a number") from None
-    y = None if target_col is None else _target_array([row[target_col].strip() for row in body])
+    with np.errstate(over="ignore"):  # a number too large for float32 becomes inf, reported below
+        for line, row in enumerate(body, start=2):
+            for j, col in enumerate(features):
+                try:
+                    X[line - 2, j] = float(row[col])
+                except ValueError:
+                    raise DataFileError(f"{path}, line {line}: column {header[col]!r} holds {row[col]!r}, "
+                                        f"not a number") from None
+    if finite:
+        bad = np.argwhere(~np.isfinite(X))
+        _refuse_cells(path, [(row + 2, header[features[j]], body[row][features[j]]) for row, j in bad])
+    y = None if target_col is None else _target_array(path, [row[target_col].strip() for row in body],
+                                                      header[target_col], finite)
     return X, y, [header[i] for i in features]
 
 
-def _target_array(values: list[str]) -> np.ndarray:
+def _check_header(path, header: list[str]) -> None:
+    seen = {}
+    for i, name in enumerate(header, start=1):
+        if name in seen:
+            raise DataFileError(f"{path}: columns {seen[name]} and {i} are both named {name!r}; "
+                                f"column names must be unique")
+        seen[name] = i
+
+
+def _refuse_cells(path, cells: list) -> None:
+    """One error naming the cells (line, column, text) that are not finite numbers, if any."""
+    if cells:
+        shown = "; ".join(f"line {line}, column {column!r} holds {text.strip()!r}" for line, column, text in cells[:10])
+        more = f" (and {len(cells) - 10} more)" if len(cells) > 10 else ""
+        raise DataFileError(f"{path}: {shown}{more}: not a finite number (float32)")
+
+
+def _target_array(path, values: list[str], name: str, finite: bool) -> np.ndarray:
+    empty = [line for line, value in enumerate(values, start=2) if not value]
+    if empty:
+        raise DataFileError(f"{path}, line {empty[0]}: the target column {name!r} is empty"
+                            + (f" (and in {len(empty) - 1} more rows)" if len(empty) > 1 else ""))
     try:
         numbers = np.array([float(v) for v in values])
     except ValueError:
         return np.array(values)
-    if np.all(numbers == np.round(numbers)) and np.all(np.isfinite(numbers)):
+    if finite:
+        _refuse_cells(path, [(line, name, value) for line, (value, number) in enumerate(zip(values, numbers), start=2)
+                             if not abs(number) <= FLOAT32_MAX])
+    exact = np.isfinite(numbers) & (np.abs(numbers) <= 2**53)  # integers a float64 (and int64) holds exactly
+    if np.all(exact) and np.all(numbers == np.round(numbers)):
         return numbers.astype(np.int64)
     return numbers.astype(np.float32)

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor, as_array, enable_grad
-from ..autograd.graph import topological_order
+from ..autograd import Tensor, as_array, as_tensor, enable_grad, tensor
 from ..io.safefile import atomic_write
 
 OPSET = 17
@@ -253,9 +252,9 @@ def _examples(example_input) -> list:
     for i, item in enumerate(example_input if isinstance(example_input, tuple) else (example_input,)):
         data = as_array(item).copy()
         if np.issubdtype(data.dtype, np.floating):
-            tensors.append(Tensor(data, requires_grad=True))
+            tensors.append(tensor(data, requires_grad=True))
         elif np.issubdtype(data.dtype, np.integer):
-            tensors.append(Tensor(data))
+            tensors.append(as_tensor(data))
         else:
             raise TypeError(f"to_onnx: example input {i} has dtype {data.dtype}; inputs must be floating point "
                             f"or integer (pass a boolean mask as floats)")
@@ -310,16 +309,16 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes=(0,), i
         raise ValueError(f"to_onnx: {len(input_names)} input names for {len(examples)} example inputs")
     outputs = _trace(model, examples)
     output_names = _default_names(output_names, len(outputs), "output")
-    graph = GraphBuilder({id(t.data): n for t, n in zip(examples, input_names)})
+    graph = GraphBuilder({id(t._array): n for t, n in zip(examples, input_names)})
     names = {id(t): n for t, n in zip(examples, input_names)}
     arrays = {}
     for key, value in model.state_dict().items():
-        arrays.setdefault(id(value), key)
+        arrays.setdefault(id(value._array), key)
 
     def name_of(tensor) -> str:
         if id(tensor) not in names:  # a parameter, a buffer or another constant
-            key = arrays.get(id(tensor.data))
-            names[id(tensor)] = graph.const(tensor.data, name=key) if key else graph.const(tensor.data)
+            key = arrays.get(id(tensor._array))
+            names[id(tensor)] = graph.const(tensor._array, name=key) if key else graph.const(tensor._array)
         return names[id(tensor)]
 
     final = {id(o): n for o, n in zip(outputs, output_names)}
@@ -370,11 +369,18 @@ def to_onnx(model, example_input, path, opset: int = OPSET, dynamic_axes=(0,), i
 def _ordered(outputs: list) -> list:
     """Every tensor the outputs depend on through recorded ops, inputs before the ops that use them."""
     order, seen = [], set()
-    for out in outputs:
-        for tensor in topological_order(out):
-            if id(tensor) not in seen:
-                seen.add(id(tensor))
-                order.append(tensor)
+    stack = [(t, False) for t in reversed(outputs)]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        stack.append((tensor, True))
+        if tensor._ctx is not None:
+            stack.extend((t, False) for t in reversed(tensor._ctx.inputs) if t.requires_grad and id(t) not in seen)
     return order
 
 
@@ -392,7 +398,7 @@ def verify_onnx(model, path, inputs) -> float:
     model.eval()
     try:
         with no_grad():
-            ours = _flatten(model(*[Tensor(a) for a in arrays]))
+            ours = _flatten(model(*[as_tensor(a) for a in arrays]))
     finally:
         model.train(was_training)
     if len(ours) != len(theirs):
@@ -400,4 +406,4 @@ def verify_onnx(model, path, inputs) -> float:
     for i, (a, b) in enumerate(zip(ours, theirs)):
         if a.shape != b.shape:
             raise ValueError(f"verify_onnx: output {i} has shape {b.shape} in onnxruntime but {a.shape} in glassnet")
-    return max(float(np.abs(np.asarray(a.data, np.float64) - b).max()) for a, b in zip(ours, theirs))
+    return max(float(np.abs(np.asarray(a._array, np.float64) - b).max()) for a, b in zip(ours, theirs))

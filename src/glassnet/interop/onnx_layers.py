@@ -93,7 +93,7 @@ ONNX_OP = {"LSTMSequence": "LSTM", "GRUSequence": "GRU", "RNNSequence": "RNN"}
 
 def _is_zero_constant(tensor) -> bool:
     """An initial state the layer filled with zeros itself (so it needs no fixed batch size)."""
-    return tensor._ctx is None and not tensor.requires_grad and not np.any(tensor.data)
+    return tensor._ctx is None and not tensor.requires_grad and not np.any(tensor._array)
 
 
 def _recurrent(node, graph):
@@ -104,7 +104,7 @@ def _recurrent(node, graph):
     if ctx.keep is not None:
         raise TypeError("ONNX export: recurrent layers with per-sequence lengths are not exported; "
                         "export the model on equal-length sequences")
-    w_ih, w_hh, b_ih, b_hh = (t.data for t in ctx.inputs[1:5])
+    w_ih, w_hh, b_ih, b_hh = (t._array for t in ctx.inputs[1:5])
     order = GATE_ORDER[kind]
 
     def reorder(array):

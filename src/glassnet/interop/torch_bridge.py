@@ -238,7 +238,7 @@ def to_torch(model, _path: str = "model"):
         methods = {key: _with_torch_functions(method, twins) for key, method in _own_methods(type(model)).items()}
         cls = type(name, (torch.nn.Module,), {**methods, "glassnet_class": type(model)})
         twin = _rebuild_custom(model, cls, torch.nn.Module, to_torch, _path,
-                               lambda p: torch.nn.Parameter(torch.from_numpy(p.data.copy()), p.requires_grad),
+                               lambda p: torch.nn.Parameter(torch.from_numpy(p._array.copy()), p.requires_grad),
                                lambda b: torch.from_numpy(np.array(b, copy=True)))
     else:
         raise TypeError(f"to_torch: layer '{_path}' ({name}) has no PyTorch twin")

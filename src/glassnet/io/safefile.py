@@ -3,17 +3,21 @@
 A safetensors file is an 8-byte little-endian header length, a JSON header (tensor names, dtypes,
 shapes, byte offsets, and a ``__metadata__`` map of strings), then the raw tensor bytes. Nothing in it
 can execute code; anything that is not such a file (a pickle, a PyTorch zip, a truncated or corrupted
-file) is refused with a ``FileFormatError`` naming the file and the problem.
+file) is refused with a ``FileFormatError`` naming the file and the problem. Writes to a path are atomic,
+and the temporary files of writes that were killed are cleaned by the next write.
 """
 from __future__ import annotations
 
 import json
 import os
+import socket
 import struct
 import tempfile
 
 import numpy as np
 import safetensors.numpy
+
+from ..autograd import as_array
 
 FORMAT_KEY = "glassnet.format"
 
@@ -24,10 +28,13 @@ class FileFormatError(ValueError):
 
 def atomic_write(path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``: readers see
-    the old file or the new one, never half of one."""
+    the old file or the new one, never half of one. The temporary file's name holds the writer's
+    machine and process id, so that temporary files left by writers that were killed (kill -9, a
+    power cut) are recognized and removed by the next write to ``path`` from the same machine."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_temporary_prefix(path)}{_writer()}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -40,11 +47,60 @@ def atomic_write(path, data: bytes) -> None:
         raise
 
 
-def write_safetensors(path, tensors: dict, metadata: dict) -> None:
-    """``tensors`` name -> ndarray, ``metadata`` name -> JSON-able value (stored as JSON strings)."""
-    arrays = {name: np.require(value, requirements="C") for name, value in tensors.items()}  # keeps 0-d
+def _temporary_prefix(path: str) -> str:
+    return f".{os.path.basename(path)}."
+
+
+def _writer() -> str:
+    """``host-pid`` of this process, as it appears in its temporary files' names."""
+    return f"{socket.gethostname().replace('.', '_').replace('-', '_')}-{os.getpid()}"
+
+
+def remove_stale_temporaries(path) -> list[str]:
+    """Remove the temporary files of writes to ``path`` whose writer (on this machine) is no longer
+    running; returns their names. (Other machines' files, and names without a process id, are left.)"""
+    path = os.fspath(path)
+    folder, prefix = os.path.dirname(os.path.abspath(path)), _temporary_prefix(path)
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    host = _writer().rsplit("-", 1)[0]
+    for name in names:
+        writer_host, _, pid = name[len(prefix):].split(".", 1)[0].rpartition("-")
+        if (name.startswith(prefix) and name.endswith(".tmp") and writer_host == host and pid.isdigit()
+                and not _running(int(pid))):
+            try:
+                os.remove(os.path.join(folder, name))
+                removed.append(name)
+            except OSError:
+                pass  # another process cleaned it first, or it is not ours to remove
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def write_safetensors(f, tensors: dict, metadata: dict) -> None:
+    """``tensors`` name -> array or Tensor, ``metadata`` name -> JSON-able value (stored as JSON
+    strings), to ``f``: a path (written atomically) or a binary file object (written at its position)."""
+    arrays = {name: np.require(as_array(value), requirements="C") for name, value in tensors.items()}  # keeps 0-d
     header = {key: json.dumps(value) for key, value in metadata.items()}
-    atomic_write(path, safetensors.numpy.save(arrays, metadata=header))
+    data = safetensors.numpy.save(arrays, metadata=header)
+    if hasattr(f, "write"):
+        f.write(data)
+    elif isinstance(f, (str, os.PathLike)):
+        atomic_write(f, data)
+    else:
+        raise TypeError(f"save expects a path or a binary file object, got {type(f).__name__}")
 
 
 def _foreign_kind(raw: bytes) -> str | None:
@@ -56,71 +112,46 @@ def _foreign_kind(raw: bytes) -> str | None:
     return None
 
 
-def read_safetensors(path, expected_format: str | tuple) -> tuple[dict, dict]:
-    """Read and check a file written by ``write_safetensors``; returns (tensors, metadata)."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no such file: {path}")
-    with open(path, "rb") as f:
-        raw = f.read()
+def read_safetensors(f, expected_format: str | tuple) -> tuple[dict, dict, str]:
+    """Read and check a file written by ``write_safetensors`` from ``f`` (a path or a binary file
+    object); returns (tensors, metadata, the file's name for messages)."""
+    if hasattr(f, "read"):
+        where, raw = getattr(f, "name", None) or type(f).__name__, f.read()
+        if not isinstance(raw, bytes):
+            raise TypeError(f"load expects a binary file object (open(path, 'rb')), got text from {where}")
+    elif isinstance(f, (str, os.PathLike)):
+        where = os.fspath(f)
+        if not os.path.isfile(where):
+            raise FileNotFoundError(f"no such file: {where}")
+        with open(where, "rb") as file:
+            raw = file.read()
+    else:
+        raise TypeError(f"load expects a path or a binary file object, got {type(f).__name__}")
     if len(raw) < 9 or raw[8:9] != b"{":  # a safetensors file: 8 bytes of header length, then JSON
         kind = _foreign_kind(raw)  # (the length's first byte may be anything, 0x80 included)
-        raise FileFormatError(f"{path}: it looks like {kind}" if kind else f"{path}: not a safetensors file")
+        raise FileFormatError(f"{where}: it looks like {kind}" if kind else f"{where}: not a safetensors file")
     (header_len,) = struct.unpack("<Q", raw[:8])
     if header_len > len(raw) - 8:
-        raise FileFormatError(f"{path}: truncated (the header needs {header_len} bytes, "
+        raise FileFormatError(f"{where}: truncated (the header needs {header_len} bytes, "
                               f"the file holds {len(raw) - 8})")
     try:
         header = json.loads(raw[8:8 + header_len])
         tensors = safetensors.numpy.load(raw)
+    except RecursionError:
+        raise FileFormatError(f"{where}: the safetensors header is nested too deeply") from None
     except (ValueError, UnicodeDecodeError, safetensors.SafetensorError) as error:
-        raise FileFormatError(f"{path}: corrupted or truncated safetensors file ({error})") from None
-    try:
-        metadata = {k: json.loads(v) for k, v in (header.get("__metadata__") or {}).items()}
-    except (TypeError, ValueError, AttributeError) as error:
-        raise FileFormatError(f"{path}: corrupted metadata ({error})") from None
+        raise FileFormatError(f"{where}: corrupted or truncated safetensors file ({error})") from None
+    metadata = {}
+    for key, value in ((header.get("__metadata__") if isinstance(header, dict) else None) or {}).items():
+        try:
+            metadata[key] = json.loads(value)
+        except RecursionError:
+            raise FileFormatError(f"{where}: {key}: nested too deeply") from None
+        except (TypeError, ValueError) as error:
+            raise FileFormatError(f"{where}: {key}: corrupted metadata ({error})") from None
     expected = (expected_format,) if isinstance(expected_format, str) else expected_format
     if metadata.get(FORMAT_KEY) not in expected:
         found = metadata.get(FORMAT_KEY)
-        what = f"a {found!r} file" if found else "a safetensors file without glassnet metadata"
-        raise FileFormatError(f"{path}: {what}, expected {' or '.join(map(repr, expected))}")
-    return tensors, metadata
-
-
-# ----- nested state (dicts, lists, numbers, arrays) <-> JSON + named tensors -----
-
-def flatten_state(tree, prefix: str, tensors: dict):
-    """A JSON-able copy of ``tree`` with every array (and NumPy scalar) moved into ``tensors`` under a
-    dotted name and replaced by ``{"__tensor__": name}`` (``"__scalar__"`` for a NumPy scalar)."""
-    if isinstance(tree, np.ndarray) or isinstance(getattr(tree, "data", None), np.ndarray):
-        tensors[prefix] = np.asarray(getattr(tree, "data", tree))
-        return {"__tensor__": prefix}
-    if isinstance(tree, np.generic):
-        tensors[prefix] = np.asarray(tree)
-        return {"__scalar__": prefix}
-    if isinstance(tree, dict):
-        return {"__dict__": [[key, flatten_state(value, f"{prefix}.{key}", tensors)]
-                             for key, value in tree.items()]}
-    if isinstance(tree, (list, tuple)):
-        items = [flatten_state(v, f"{prefix}.{i}", tensors) for i, v in enumerate(tree)]
-        return {"__tuple__": items} if isinstance(tree, tuple) else items
-    if tree is None or isinstance(tree, (bool, int, float, str)):
-        return tree
-    raise TypeError(f"cannot save {prefix!r}: a {type(tree).__name__} is neither data nor an array")
-
-
-def unflatten_state(tree, tensors: dict):
-    """Inverse of ``flatten_state`` (dict keys keep their type: int keys stay ints)."""
-    if isinstance(tree, list):
-        return [unflatten_state(v, tensors) for v in tree]
-    if not isinstance(tree, dict):
-        return tree
-    if "__tensor__" in tree:
-        return tensors[tree["__tensor__"]].copy()
-    if "__scalar__" in tree:
-        return tensors[tree["__scalar__"]][()]
-    if "__tuple__" in tree:
-        return tuple(unflatten_state(v, tensors) for v in tree["__tuple__"])
-    if "__dict__" in tree:
-        return {key: unflatten_state(value, tensors) for key, value in tree["__dict__"]}
-    raise ValueError(f"unexpected entry {sorted(tree)}")
+        what = f"a {found!r:.60} file" if found else "a safetensors file without glassnet metadata"
+        raise FileFormatError(f"{where}: {what}, expected {' or '.join(map(repr, expected))}")
+    return tensors, metadata, where

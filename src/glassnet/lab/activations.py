@@ -35,12 +35,12 @@ def activations(out, quick=False):
         y = fn(x)
         y.sum().backward()
         away_from_kink = np.abs(z) > 1e-9
-        error = np.abs(x.grad - derivative)[away_from_kink].max()
+        error = np.abs(x.grad.numpy() - derivative)[away_from_kink].max()
         res.check(f"autograd's derivative of {name} equals the formula", error < 1e-5, f"max |Δ| = {error:.1e}")
-        top.plot(z, y.data, label=name)
-        bottom.plot(z, x.grad, label=f"{name}'")
+        top.plot(z, y.detach().numpy(), label=name)
+        bottom.plot(z, x.grad.numpy(), label=f"{name}'")
     noisy = F.noisy_relu(tensor(z.astype(np.float32)), std=0.3, training=True, rng=np.random.default_rng(0))
-    top.plot(z, noisy.data, ".", ms=1.5, color="gray", label="noisy ReLU max(0, x + N(0, 0.3²))")
+    top.plot(z, noisy.detach().numpy(), ".", ms=1.5, color="gray", label="noisy ReLU max(0, x + N(0, 0.3²))")
     res.number("largest sigmoid slope σ'(0)", sig[500] * (1 - sig[500]), note="the lecture's 0.25 bound behind vanishing gradients")
     res.number("sigmoid slope at x = 5", sig[-1] * (1 - sig[-1]), note="saturated: 边界值会使梯度消失")
     top.set(ylabel="f(x)", title="Activation functions", ylim=(-1.5, 5))
@@ -60,7 +60,7 @@ def output_layers(out, quick=False):
     rng = np.random.default_rng(0)
     z = tensor((rng.standard_normal((1000, 10)) * 4).astype(np.float32))
     heads = {"none": nn.Identity(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh(), "softmax": nn.Softmax(dim=-1)}
-    outputs = {name: head(z).data for name, head in heads.items()}
+    outputs = {name: head(z).detach().numpy() for name, head in heads.items()}
     res.check("sigmoid outputs lie in [0, 1]", outputs["sigmoid"].min() >= 0 and outputs["sigmoid"].max() <= 1)
     res.check("tanh outputs lie in [−1, 1]", outputs["tanh"].min() >= -1 and outputs["tanh"].max() <= 1)
     sums = outputs["softmax"].sum(axis=1)
@@ -113,7 +113,7 @@ def entropy(out, quick=False):
     left.legend(fontsize=8)
     top = np.linspace(0.01, 0.99, 99)
     family = np.stack([(1 - top) / 3] * 3 + [top], axis=1)
-    h = F.entropy(tensor(family), base=2).data
+    h = F.entropy(tensor(family), base=2).detach().numpy()
     right.plot(top, h, label="H(P) with P = [(1−a)/3 ×3, a]")
     right.axhline(2, ls=":", color="k", label="log₂ 4 = 2 bits")
     right.set(xlabel="a = P(class 4)", ylabel="entropy (bits)", title="Entropy is largest when all are equal")
@@ -189,7 +189,7 @@ def universal_approximation(out, quick=False, steps=3000):
             loss.backward()
             opt.step()
             scheduler.step()
-        fits[width] = net(tensor(x)).data
+        fits[width] = net(tensor(x)).detach().numpy()
         errors.append(F.mse_loss(net(tensor(x)), target).item())
         res.number(f"mean squared error with {width} hidden units", errors[-1])
     res.check("the error falls as the hidden layer widens (widest < 1/10 of one unit's)",

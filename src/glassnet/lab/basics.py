@@ -46,7 +46,7 @@ def km_to_miles(out, quick=False, c=0.5, lr=5e-5, steps=20):
         opt.zero_grad()
         prediction = predictor(t64(km))
         loss = 0.5 * ((t64(miles) - prediction) ** 2).sum()
-        errors.append(abs(miles[1, 0] - prediction.data[1, 0]))
+        errors.append(abs(miles[1, 0] - prediction.detach().numpy()[1, 0]))
         loss.backward()
         opt.step()
         cs.append(predictor.weight.item())
@@ -127,7 +127,7 @@ def logic_gates(out, quick=False):
              "NOT": (threshold_unit([-1], 0 + 0.5), pairs[:2, 1:], [1, 0])}  # σ(−x) with T = 0
     fig, axes = subplots(1, 3, figsize=(11, 3.4))
     for ax, (gate, (unit, inputs, truth)) in zip(axes, gates.items()):
-        outputs = unit(t64(inputs)).data[:, 0]
+        outputs = unit(t64(inputs)).detach().numpy()[:, 0]
         for x, y, t in zip(inputs, outputs, truth):
             res.number(f"{gate}{tuple(int(v) for v in x)}", y, t, 0)
         labels = [",".join(str(int(v)) for v in x) for x in inputs]
@@ -161,7 +161,7 @@ def perceptron_rule(out, quick=False, eta=0.1, epochs=20):
                 linear.bias.data += eta * (t - y)
                 wrong += int(y != t)
             mistakes.append(wrong)
-        learned = unit(t64(pairs)).data[:, 0]
+        learned = unit(t64(pairs)).detach().numpy()[:, 0]
         correct = int((learned == truth).sum())
         ax.plot(range(1, epochs + 1), mistakes, "o-", label=f"{gate}: {correct}/4 right at the end")
         if gate == "XOR":
@@ -187,7 +187,7 @@ def xor(out, quick=False, hidden=4, steps=1500):
     # The seminar's threshold units with T = 1; inputs to them are multiples of ½, so ≥ 1 is > ¾.
     seminar = nn.Sequential(linear_with([[1, -1], [-1, 1]], [1, 1]), nn.Step(0.75),
                             linear_with([[0.5, 0.5]], [0.0]), nn.Step(0.75))
-    y = seminar(t64(pairs)).data[:, 0]
+    y = seminar(t64(pairs)).detach().numpy()[:, 0]
     for x, value in zip(pairs, y):
         res.number(f"seminar network y{tuple(int(v) for v in x)}", value, 1.0 if x[0] == x[1] else 0.0, 0)
     res.check("the seminar's two-layer network separates the XOR classes", np.all(y == 1 - truth),
@@ -204,15 +204,15 @@ def xor(out, quick=False, hidden=4, steps=1500):
             F.binary_cross_entropy_with_logits(net(t64(pairs))[:, 0], truth).backward()
             opt.step()
         fitted[name] = net
-        accuracy = ((net(t64(pairs)).data[:, 0] > 0) == truth).mean()
+        accuracy = ((net(t64(pairs)).detach().numpy()[:, 0] > 0) == truth).mean()
         res.number(f"XOR accuracy, {name}", accuracy)
     linear_acc, deep_acc = (res.numbers[-2].value, res.numbers[-1].value)
     res.check("a single linear classifier cannot do XOR (at most 3 of 4)", linear_acc <= 0.75, f"{linear_acc:.2f}")
     res.check("a trained two-layer network does XOR", deep_acc == 1.0, f"{deep_acc:.2f}")
     grid = np.stack(np.meshgrid(np.linspace(-0.5, 1.5, 120), np.linspace(-0.5, 1.5, 120)), -1).reshape(-1, 2)
     fig, axes = subplots(1, 3, figsize=(15, 4.3), constrained_layout=True)
-    surfaces = {"seminar (threshold units)": seminar(t64(grid)).data[:, 0]}
-    surfaces.update({name: F.sigmoid(net(t64(grid))).data[:, 0] for name, net in fitted.items()})
+    surfaces = {"seminar (threshold units)": seminar(t64(grid)).detach().numpy()[:, 0]}
+    surfaces.update({name: F.sigmoid(net(t64(grid))).detach().numpy()[:, 0] for name, net in fitted.items()})
     for ax, (name, z) in zip(axes, surfaces.items()):
         image = ax.contourf(grid[:120, 0], grid[::120, 1], z.reshape(120, 120), levels=np.linspace(0, 1, 11),
                             cmap="coolwarm")
@@ -236,7 +236,7 @@ def forward_matrix(out, quick=False):
     # The two-node example and the 3-3-3 example of the book the lecture follows (its pictures are lost).
     two = linear_with([[0.9, 0.3], [0.2, 0.8]])
     x_two = two(t64([[1.0, 0.5]]))
-    for k, v in enumerate(x_two.data[0], 1):
+    for k, v in enumerate(x_two.detach().numpy()[0], 1):
         res.number(f"two-node X_{k} = input₁·w₁,{k} + input₂·w₂,{k}", v)
     w_ih = [[0.9, 0.3, 0.4], [0.2, 0.8, 0.2], [0.1, 0.5, 0.6]]
     w_ho = [[0.3, 0.7, 0.5], [0.6, 0.5, 0.2], [0.8, 0.1, 0.9]]
@@ -245,7 +245,7 @@ def forward_matrix(out, quick=False):
     stages, h = [], t64(inputs[None])
     for layer in net:
         h = layer(h)
-        stages.append(h.data[0])
+        stages.append(h.detach().numpy()[0])
     for label, values in zip(("X_hidden", "O_hidden", "X_output", "O_output"), stages):
         res.number(f"{label} = ({', '.join(f'{v:.3f}' for v in values)})", values[0],
                    note="first component; all shown in the name")
@@ -312,11 +312,11 @@ def gradient_example(out, quick=False, alpha=0.1):
     res.number("Σ_j w_j,k o_j = 2.0·0.4 + 3.0·0.5", total.item(), 2.3, 1)
     res.number("sigmoid(2.3)", s.item(), 0.909, 3)
     res.number("sigmoid·(1 − sigmoid)", s.item() * (1 - s.item()), 0.083, 3)
-    res.number("o_j for w₁,₁", o_hidden.data[0, 0], 0.4, 1)
+    res.number("o_j for w₁,₁", o_hidden.detach().numpy()[0, 0], 0.4, 1)
     res.number("∂E/∂w₁,₁ (autograd)", neuron.weight.grad[0, 0], -0.0265, 4)
     opt = optim.SGD(neuron.parameters(), lr=alpha)
     opt.step()
-    res.number(f"new w₁,₁ = old w₁,₁ − α·∂E/∂w₁,₁ (α = {alpha})", neuron.weight.data[0, 0])
+    res.number(f"new w₁,₁ = old w₁,₁ − α·∂E/∂w₁,₁ (α = {alpha})", neuron.weight.detach().numpy()[0, 0])
     z = np.linspace(-6, 6, 200)
     fig, ax = subplots(figsize=(6.5, 4))
     sig = 1 / (1 + np.exp(-z))
@@ -340,7 +340,7 @@ def error_functions(out, quick=False):
     o = t64(np.array([0.4, 0.8, 1.0]))
     t = np.array([0.5, 0.7, 1.0])
     signed = t64(t) - o
-    for row, value in enumerate(signed.data):
+    for row, value in enumerate(signed.detach().numpy()):
         res.number(f"row {row + 1}: t − o", value, [0.1, -0.1, 0][row], 1)
     res.number("Σ (t − o)", signed.sum().item(), 0, 1)
     res.number("Σ |t − o| (F.l1_loss, sum)", F.l1_loss(o, t, reduction="sum").item(), 0.2, 1)

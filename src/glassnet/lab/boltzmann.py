@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import Tensor, as_array, manual_seed
+from ..autograd import Tensor, as_array, as_tensor, manual_seed
 from ..models import DBN
 from ..models.generative_training import deep_classifier, pretrain_layerwise
 from ..nn import functional as F
@@ -21,7 +21,7 @@ STARTS = ("none", "RBM", "auto-encoder")
 def first_layer_gradient(net, X, y) -> float:
     """‖∂L/∂W₁‖ of the cross-entropy on the whole training set, the network as it is."""
     net.zero_grad()
-    F.cross_entropy(net(Tensor(X)), y).backward()
+    F.cross_entropy(net(as_tensor(X)), y).backward()
     return float(np.linalg.norm(as_array(net[0].weight.grad)))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor, as_array
-from ..autograd.graph import topological_order
+from ..autograd import Tensor, as_array, tensor
+from ..autograd.graph import backward_order
 from ..nn import functional as F
 from .core import LabResult, lab, subplots
 
@@ -28,10 +28,9 @@ def unrolled_loss(x, target, weights, per_step: bool = False):
 
 
 def uses_in_graph(loss, parameter) -> int:
-    """How many operations of the recorded graph behind ``loss`` take ``parameter`` as an input: the number
-    of terms the chain rule adds up into its gradient."""
-    return sum(sum(inp is parameter for inp in tensor.grad_fn.inputs)
-               for tensor in topological_order(loss) if tensor.grad_fn is not None)
+    """How many operations of the recorded graph behind ``loss`` send a gradient to ``parameter``: the
+    number of terms the chain rule adds up into its gradient."""
+    return sum(edge is parameter for node in backward_order([loss]) for edge in node.next_edges)
 
 
 def random_weights(rng, size: int = 3) -> dict:
@@ -48,14 +47,14 @@ def bptt_counts(out, quick=False):
     rng = np.random.default_rng(0)
     values = random_weights(rng)
     x, target = rng.standard_normal((3, 1, 2)), np.array([[1.0]])      # steps t − 1, t, t + 1
-    shared = {name: Tensor(value, requires_grad=True) for name, value in values.items()}
+    shared = {name: tensor(value, requires_grad=True) for name, value in values.items()}
     loss = unrolled_loss(x, target, shared)
     counts = {name: uses_in_graph(loss, shared[name]) for name in LECTURE_COUNTS}
     for name, expected in LECTURE_COUNTS.items():
         res.number(f"{name}: operations using it between the loss at t + 1 and the weights", counts[name], expected, 0,
                    note="lecture: V 一次, W₂ 两次, W₁ 三次")
     loss.backward()
-    copies = {name: [Tensor(value, requires_grad=True) for _ in range(3)] for name, value in values.items()}
+    copies = {name: [tensor(value, requires_grad=True) for _ in range(3)] for name, value in values.items()}
     unrolled_loss(x, target, copies, per_step=True).backward()
     terms = {name: [as_array(c.grad) for c in copies[name] if c.grad is not None] for name in LECTURE_COUNTS}
     res.check("each weight's gradient is the sum of its per-step terms (one per use), as BPTT says",
@@ -67,7 +66,7 @@ def bptt_counts(out, quick=False):
     lengths = range(1, 5 if quick else 9)
     by_length = {name: [] for name in LECTURE_COUNTS}
     for length in lengths:
-        weights = {name: Tensor(value, requires_grad=True) for name, value in values.items()}
+        weights = {name: tensor(value, requires_grad=True) for name, value in values.items()}
         loss = unrolled_loss(rng.standard_normal((length, 1, 2)), target, weights)
         for name in LECTURE_COUNTS:
             by_length[name].append(uses_in_graph(loss, weights[name]))

@@ -84,7 +84,7 @@ def conv_kernels(out, quick=False):
         for name, k in KERNELS.items():
             w = tensor(np.array(k, dtype=np.float32)[None, None])
             res.check(f"gn.nn.functional.conv2d with padding 1 agrees ({name})",
-                      np.allclose(conv2d(x, w, padding=1).data[0, 0], convolve2d(patch, np.array(k)), atol=1e-5))
+                      np.allclose(conv2d(x, w, padding=1).detach().numpy()[0, 0], convolve2d(patch, np.array(k)), atol=1e-5))
     if signal is not None:
         res.check("gn.signal.convolve2d agrees on the sharpen kernel",
                   np.allclose(signal(patch, np.array(KERNELS["sharpen"]), mode="same"),
@@ -131,7 +131,7 @@ def conv_gradient(out, quick=False):
         "o10": x10 * w00 + x11 * w01 + x20 * w10 + x21 * w11 + bv,
         "o11": x11 * w00 + x12 * w01 + x21 * w10 + x22 * w11 + bv,
     }
-    for (name, value), got in zip(by_hand.items(), o.data.ravel()):
+    for (name, value), got in zip(by_hand.items(), o.detach().numpy().ravel()):
         res.number(f"{name} (autograd forward)", got, value, 6, note="lecture's equation")
     g = dict(zip(by_hand, by_hand.values()))  # ∂L/∂o_i = o_i
     partial = {"w00": (x00, x01, x10, x11), "w01": (x01, x02, x11, x12),
@@ -146,9 +146,9 @@ def conv_gradient(out, quick=False):
         o4 = conv2d(x4, w4, tensor(np.array([bv])))
         (0.5 * (o4 * o4).sum()).backward()
         res.check("gn.nn.functional.conv2d gives the same outputs and kernel gradient",
-                  np.allclose(o4.data[0, 0], o.data) and np.allclose(w4.grad[0, 0], w.grad))
+                  np.allclose(o4.detach().numpy()[0, 0], o.detach().numpy()) and np.allclose(w4.grad[0, 0], w.grad))
     fig, axes = subplots(1, 4, figsize=(15, 3.6), constrained_layout=True)
-    for ax, (title, values) in zip(axes, (("input x (3×3)", xv), ("kernel w (2×2)", wv), ("output o (2×2)", o.data),
+    for ax, (title, values) in zip(axes, (("input x (3×3)", xv), ("kernel w (2×2)", wv), ("output o (2×2)", o.detach().numpy()),
                                           ("∂L/∂w (2×2)", w.grad))):
         ax.imshow(values, cmap="coolwarm")
         for (i, j), v in np.ndenumerate(values):
@@ -186,8 +186,8 @@ def pooling(out, quick=False):
     if max_pool is not None and avg_pool is not None:
         t = tensor(maps[:1, None].astype(np.float32))
         res.check("gn.nn.MaxPool2d(2) and AvgPool2d(2) agree with the block max / mean",
-                  np.allclose(max_pool(2)(t).data[0, 0], pooled_max, atol=1e-6)
-                  and np.allclose(avg_pool(2)(t).data[0, 0], pooled_avg, atol=1e-6))
+                  np.allclose(max_pool(2)(t).detach().numpy()[0, 0], pooled_max, atol=1e-6)
+                  and np.allclose(avg_pool(2)(t).detach().numpy()[0, 0], pooled_avg, atol=1e-6))
     fig, axes = subplots(1, 4, figsize=(15, 3.6), constrained_layout=True)
     for ax, (title, values) in zip(axes, (("5×5 image", image), ("3×3 output of the filter", feature),
                                           ("an 8×8 feature map", maps[0]), ("max | average pooled (4×4 each)",
@@ -230,15 +230,15 @@ def cnn_digits(out, quick=False, epochs=15):
             opt.step()
         net.eval()
         with no_grad():
-            accuracies.append(float((net(tensor(Xt)).data.argmax(1) == yt).mean()))
+            accuracies.append(float((net(tensor(Xt)).detach().numpy().argmax(1) == yt).mean()))
     res.number("held-out accuracy", accuracies[-1])
-    res.number("parameters", sum(p.data.size for p in net.parameters()))
+    res.number("parameters", sum(p.numel() for p in net.parameters()))
     res.check("the CNN learns the digits (≥ 90% held out)", accuracies[-1] >= 0.9, f"{accuracies[-1]:.1%}")
     fig, (left, right) = subplots(1, 2, figsize=(11, 4))
     left.plot(range(1, epochs + 1), accuracies, "o-", label="held-out accuracy")
     left.set(xlabel="epoch", ylabel="accuracy", title="CNN on 8×8 digits")
     left.legend()
-    kernels = net[0].weight.data[:, 0]
+    kernels = net[0].weight.detach().numpy()[:, 0]
     grid = np.vstack([np.hstack([np.pad(k, 1) for k in kernels[row:row + 4]]) for row in (0, 4)])
     shown = right.imshow(grid, cmap="coolwarm")
     right.set(title="the 8 learned first-layer 3×3 kernels", xlabel="kernel column (4 per row)", ylabel="kernel row")

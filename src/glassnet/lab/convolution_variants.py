@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..autograd import Tensor, as_array
+from ..autograd import Tensor, as_array, as_tensor, tensor
 from ..nn import functional as F
 from .core import LabResult, lab, subplots
 
@@ -27,10 +27,10 @@ def transposed_output_size(size: int, kernel: int, stride: int = 1, padding: int
 def receptive_field(dilations, size: int = 41) -> tuple[int, np.ndarray]:
     """Side of the input region that the centre output of stacked 3 × 3 convolutions (positive weights,
     'same' padding) depends on, read from the gradient ∂y_centre/∂x that autograd returns; and that gradient."""
-    x = Tensor(np.zeros((1, 1, size, size), np.float32), requires_grad=True)
+    x = tensor(np.zeros((1, 1, size, size), np.float32), requires_grad=True)
     y = x
     for d in dilations:
-        y = F.conv2d(y, Tensor(np.ones((1, 1, 3, 3), np.float32)), padding=d, dilation=d)
+        y = F.conv2d(y, as_tensor(np.ones((1, 1, 3, 3), np.float32)), padding=d, dilation=d)
     y[0, 0, size // 2, size // 2].backward()
     grad = as_array(x.grad)[0, 0]
     rows = np.flatnonzero(grad.any(axis=1))
@@ -77,7 +77,7 @@ def dilated_transposed_conv(out, quick=False):
     res.check("Conv2d's output sizes follow ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1 (four settings)",
               all(a == b for a, b in sizes), str(sizes))
     # 2. the transposed convolution as the gradient of a strided convolution
-    x = Tensor(rng.standard_normal((1, 2, 9, 9)).astype(np.float32), requires_grad=True)
+    x = tensor(rng.standard_normal((1, 2, 9, 9)).astype(np.float32), requires_grad=True)
     y = F.conv2d(x, w, stride=2, padding=1)                   # (1, 3, 5, 5)
     upstream = rng.standard_normal(y.shape).astype(np.float32)
     (y * upstream).sum().backward()

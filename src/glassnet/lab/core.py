@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..nn.kernels.blas import one_blas_thread
+from ..backends.threads import one_blas_thread
 
 PASSED, FAILED, WAITING, RAN = "passed", "failed", "waiting", "ran"
 

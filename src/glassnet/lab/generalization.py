@@ -50,7 +50,7 @@ def capacity(out, quick=False, steps=4000, noise=0.15):
         with no_grad():
             train = F.mse_loss(model(features), y_train).item()
             test = F.mse_loss(model(tensor(polynomial_features(x_test, degree))), y_test).item()
-            curves[degree] = model(tensor(polynomial_features(grid, degree))).data[:, 0]
+            curves[degree] = model(tensor(polynomial_features(grid, degree))).detach().numpy()[:, 0]
         errors[degree] = (train, test)
         res.number(f"degree {degree}: training MSE", train)
         res.number(f"degree {degree}: test MSE", test)
@@ -119,14 +119,14 @@ def evaluate(net, X, y) -> tuple[float, float]:
     with no_grad():
         z = net(tensor(X))[:, 0]
         loss = F.binary_cross_entropy_with_logits(z, y).item()
-    return loss, float(((z.data > 0) == (y > 0.5)).mean())
+    return loss, float(((z.detach().numpy() > 0) == (y > 0.5)).mean())
 
 
 def boundary(ax, net, X, y, title):
     xx, yy = np.meshgrid(np.linspace(-1.8, 2.8, 150), np.linspace(-1.3, 1.8, 150))
     net.eval()
     with no_grad():
-        p = F.sigmoid(net(tensor(np.c_[xx.ravel(), yy.ravel()].astype(np.float32)))).data.reshape(xx.shape)
+        p = F.sigmoid(net(tensor(np.c_[xx.ravel(), yy.ravel()].astype(np.float32)))).detach().numpy().reshape(xx.shape)
     ax.contourf(xx, yy, p, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.6)
     ax.contour(xx, yy, p, levels=[0.5], colors="k")
     for label, marker in ((0, "o"), (1, "s")):
@@ -149,7 +149,7 @@ def l2_sweep(out, quick=False, steps=2000):
         manual_seed(0)
         net = mlp(hidden=64, layers=3)
         fit(net, X, y, steps, l2=lam)
-        norm = float(np.sqrt(sum((p.data ** 2).sum() for name, p in net.named_parameters() if name.endswith("weight"))))
+        norm = float(np.sqrt(sum((p.detach().numpy() ** 2).sum() for name, p in net.named_parameters() if name.endswith("weight"))))
         norms.append(norm)
         res.number(f"λ = {lam}: ‖W‖₂ of all weights", norm)
         res.number(f"λ = {lam}: training accuracy", evaluate(net, X, y)[1])

@@ -29,7 +29,7 @@ def autoencoder(out, quick=False, bottleneck=32, epochs=60, noise=0.3):
     epochs = epochs // 2 if quick else epochs
     X, _, Xt, _ = digits_split()
     rng = np.random.default_rng(0)
-    noisy_test = np.clip(corrupt(Xt, "gaussian", noise, rng=rng).data, 0, 1)
+    noisy_test = np.clip(corrupt(Xt, "gaussian", noise, rng=rng).detach().numpy(), 0, 1)
     models = {}
     for name, noisy in (("auto-encoder", False), ("denoising auto-encoder", True)):
         manual_seed(0)
@@ -39,7 +39,7 @@ def autoencoder(out, quick=False, bottleneck=32, epochs=60, noise=0.3):
             order = rng.permutation(len(X))
             for i in range(0, len(X), 64):
                 batch = X[order[i:i + 64]]
-                inputs = np.clip(corrupt(batch, "gaussian", noise, rng=rng).data, 0, 1) if noisy else batch
+                inputs = np.clip(corrupt(batch, "gaussian", noise, rng=rng).detach().numpy(), 0, 1) if noisy else batch
                 opt.zero_grad()
                 F.mse_loss(model(tensor(inputs)), batch).backward()
                 opt.step()
@@ -47,12 +47,12 @@ def autoencoder(out, quick=False, bottleneck=32, epochs=60, noise=0.3):
         model.eval()
         with no_grad():
             res.number(f"{name}: reconstruction MSE on clean held-out digits", F.mse_loss(model(tensor(Xt)), Xt).item())
-            res.number(f"{name}: PSNR of noisy → output (dB)", psnr(Xt, model(tensor(noisy_test)).data))
+            res.number(f"{name}: PSNR of noisy → output (dB)", psnr(Xt, model(tensor(noisy_test)).detach().numpy()))
     res.number("PSNR of the noisy digits themselves (dB)", psnr(Xt, noisy_test))
     gain = res.numbers[-2].value - res.numbers[-1].value
     res.check("the denoising auto-encoder removes noise (≥ 3 dB better than its input)", gain >= 3, f"+{gain:.1f} dB")
     with no_grad():
-        rows = [Xt[:8], noisy_test[:8]] + [m(tensor(noisy_test[:8])).data for m in models.values()]
+        rows = [Xt[:8], noisy_test[:8]] + [m(tensor(noisy_test[:8])).detach().numpy() for m in models.values()]
     fig, axes = subplots(4, 8, figsize=(10, 5.4))
     for r, (label, images) in enumerate(zip(("clean", "noisy input", "auto-encoder", "denoising AE"), rows)):
         for c in range(8):

@@ -38,19 +38,19 @@ def descend(f, start, make, steps: int) -> np.ndarray:
     point = nn.Parameter(np.array(start, dtype=np.float64))
     cls, kwargs = make
     opt = cls([point], **kwargs)
-    path = [point.data.copy()]
+    path = [point.detach().numpy().copy()]
     for _ in range(steps):
         opt.zero_grad()
         f(point).backward()
         opt.step()
-        path.append(point.data.copy())
+        path.append(point.detach().numpy().copy())
     return np.array(path)
 
 
 def surface(ax, f, lo, hi, levels):
     grid = np.linspace(lo, hi, 240)
     xx, yy = np.meshgrid(grid, grid)
-    zz = f(nn.Parameter(np.stack([xx, yy], -1))).data
+    zz = f(nn.Parameter(np.stack([xx, yy], -1))).detach().numpy()
     contour = ax.contour(xx, yy, zz, levels=levels, cmap="Greys", linewidths=0.6)
     return contour
 

@@ -69,7 +69,7 @@ def bdt_vs_nn(out, quick=False, events=20000, trees=200):
             F.binary_cross_entropy_with_logits(net(tensor(scaled[idx]))[:, 0], ya[idx]).backward()
             opt.step()
     with no_grad():
-        nn_score = F.sigmoid(net(tensor((Xb - mean) / std))[:, 0]).data
+        nn_score = F.sigmoid(net(tensor((Xb - mean) / std))[:, 0]).detach().numpy()
     aucs = {"BDT": roc_auc_score(yb, bdt_score), "neural network": roc_auc_score(yb, nn_score)}
     for name, auc in aucs.items():
         res.number(f"{name}: test AUC", auc)

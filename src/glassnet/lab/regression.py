@@ -102,7 +102,7 @@ def logistic_regression(out, quick=False, steps=600):
     fig, ax = subplots(figsize=(8, 4.2))
     ax.plot(area, positive, "ko", label="examples (1 = positive)")
     for (name, (model, border)), color in zip(fits.items(), ("tab:orange", "tab:blue")):
-        z = model(tensor((grid / scale)[:, None])).data[:, 0]
+        z = model(tensor((grid / scale)[:, None])).detach().numpy()[:, 0]
         ax.plot(grid, z if "line" in name else 1 / (1 + np.exp(-z)), color=color, label=name)
         ax.axvline(border, color=color, ls=":", label=f"border at {border:.2f}")
     ax.set(xlabel="shaded area", ylabel="prediction", ylim=(-0.3, 1.3), title="Thresholded line vs logistic regression")
@@ -221,7 +221,7 @@ def batch_size(out, quick=False, target=0.97, epochs=60, lr=0.1):
                 F.cross_entropy(net(tensor(X[idx])), y[idx]).backward()
                 opt.step()
             with no_grad():
-                accuracy = (net(tensor(Xt)).data.argmax(1) == yt).mean()
+                accuracy = (net(tensor(Xt)).detach().numpy().argmax(1) == yt).mean()
             if accuracy >= target:
                 reached[size] = epoch
                 break

@@ -89,10 +89,10 @@ def embeddings(out, quick=False, dim=8, steps=1500):
         opt.zero_grad()
         F.cross_entropy(predict(embed(batch[:, 0])), batch[:, 1]).backward()
         opt.step()
-    vectors = embed.weight.data
+    vectors = embed.weight.detach().numpy()
     words = GROUPS["animal"] + GROUPS["fruit"]
     chosen = tensor(vectors[[index[w] for w in words]])
-    similarity = cosine(chosen[:, None, :], chosen[None, :, :], dim=-1).data
+    similarity = cosine(chosen[:, None, :], chosen[None, :, :], dim=-1).detach().numpy()
     same = np.mean([similarity[i, j] for i in range(8) for j in range(8) if i != j and (i < 4) == (j < 4)])
     other = np.mean([similarity[i, j] for i in range(8) for j in range(8) if (i < 4) != (j < 4)])
     res.number("mean cos within a group (animals, fruits)", same)
@@ -141,9 +141,9 @@ class Seq2Seq(nn.Module):
         for _ in range(length):
             decoded, h = self.decoder(self.embed(token), h)
             logits, weights = self.attend(decoded, encoded)
-            token = logits.data.argmax(-1)
+            token = logits.detach().numpy().argmax(-1)
             outputs.append(token[:, 0])
-            maps.append(weights.data[:, 0])
+            maps.append(weights.detach().numpy()[:, 0])
         return np.stack(outputs, 1), np.stack(maps, 1)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import Tensor, as_array, manual_seed, no_grad
+from ..autograd import Tensor, as_array, as_tensor, manual_seed, no_grad
 from ..models import LeNet5
 from ..nn import functional as F
 from ..nn.visualization import activation_maximization, feature_maps, occlusion_sensitivity, plot_filters
@@ -63,8 +63,8 @@ def cnn_visualization(out, quick=False, epochs=5, seed=0):
     images, trace = activation_maximization(net, net.classifier[-1], range(10), (1, 28, 28), steps=steps, lr=0.5,
                                             weight_decay=1e-2, rng=seed)
     with no_grad():
-        logits = as_array(net(Tensor(images)))
-        real = as_array(net(Tensor(X_test)))
+        logits = as_array(net(as_tensor(images)))
+        real = as_array(net(as_tensor(X_test)))
     res.check("each synthesized input is classified as the class it was made for",
               np.array_equal(logits.argmax(axis=1), np.arange(10)), str(logits.argmax(axis=1)))
     typical = np.array([real[y_test == c, c].mean() for c in range(10)])
@@ -79,7 +79,7 @@ def cnn_visualization(out, quick=False, epochs=5, seed=0):
     for k in digits:
         probability = occlusion_sensitivity(net, X_test[k], int(y_test[k]), patch=8, stride=2, fill=0.0)
         with no_grad():
-            baseline = float(as_array(F.softmax(net(Tensor(X_test[k:k + 1])), dim=1))[0, y_test[k]])
+            baseline = float(as_array(F.softmax(net(as_tensor(X_test[k:k + 1])), dim=1))[0, y_test[k]])
         heat.append(probability)
         falls.append(baseline - probability.min())
     res.number("occlusion: largest fall of p(true class) over the square's positions (median of 10 digits)",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import nn
-from ..autograd import Tensor, as_array, get_rng
+from ..autograd import Tensor, as_array, as_tensor, get_rng
 from ..nn import functional as F
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU,
@@ -45,7 +45,7 @@ def corrupt(x, mode: str = "gaussian", level: float = 0.3, rng=None) -> Tensor:
         noisy = data * (rng.random(data.shape) >= level)
     else:
         raise ValueError(f"corrupt: mode must be 'gaussian' or 'masking', got '{mode}'")
-    return Tensor(noisy.astype(data.dtype, copy=False))
+    return as_tensor(noisy.astype(data.dtype, copy=False))
 
 
 class _EncoderDecoder(nn.Module):
@@ -82,8 +82,8 @@ class AutoEncoder(_EncoderDecoder):
 
     def reconstruction_loss(self, x, target=None):
         """dist(x, x̄) as the mean squared error (``target`` is the clean x for denoising)."""
-        x = x if isinstance(x, Tensor) else Tensor(x)
-        return F.mse_loss(self(x), x.data if target is None else as_array(target))
+        x = as_tensor(x)
+        return F.mse_loss(self(x), x.detach() if target is None else as_array(target))
 
 
 class ConvAutoEncoder(_EncoderDecoder):
@@ -143,7 +143,7 @@ class VAE(nn.Module):
     def sample(self, n: int, rng=None) -> np.ndarray:
         """n new samples: decode z ~ N(0, 1), mapped to [0, 1] by the sigmoid."""
         z = get_rng(rng).standard_normal((n, self.latent)).astype(self.mu.weight.dtype)
-        return F.sigmoid(self.decode(Tensor(z))).data
+        return F.sigmoid(self.decode(as_tensor(z))).detach().numpy()
 
 
 def vae_loss(logits, mu, log_var, x):

@@ -52,7 +52,7 @@ class CharRNN(nn.Module):
         with no_grad():
             for _ in range(length):
                 logits, state = self(x, state)
-                z = logits.data[0, -1].astype(np.float64) / temperature
+                z = logits.detach().numpy()[0, -1].astype(np.float64) / temperature
                 p = np.exp(z - z.max())
                 tokens.append(int(rng.choice(len(p), p=p / p.sum())))
                 x = np.array([[tokens[-1]]])

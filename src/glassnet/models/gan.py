@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import nn, optim
-from ..autograd import Tensor, get_rng, no_grad
+from ..autograd import Tensor, as_tensor, get_rng, no_grad
 from ..nn import functional as F
 from .autoencoder import mlp
 
@@ -41,11 +41,11 @@ class GAN(nn.Module):
 
     def noise(self, n: int, rng=None) -> Tensor:
         dtype = next(self.generator.parameters()).dtype
-        return Tensor(get_rng(rng).standard_normal((n, self.latent_dim)).astype(dtype))
+        return as_tensor(get_rng(rng).standard_normal((n, self.latent_dim)).astype(dtype))
 
     def sample(self, n: int, rng=None) -> np.ndarray:
         with no_grad():
-            return self.generator(self.noise(n, rng)).data
+            return self.generator(self.noise(n, rng)).detach().numpy()
 
     def forward(self, z):
         return self.generator(z)
@@ -87,16 +87,16 @@ class GANTrainer:
         """One update of D on L_D; returns (L_D per sample, mean D(x_r), mean D(x_f))."""
         gan = self.gan
         with no_grad():
-            fake = gan.generator(gan.noise(len(real.data), self.rng))
+            fake = gan.generator(gan.noise(len(real), self.rng))
         self.opt_d.zero_grad()
         logits_real, logits_fake = gan.discriminator(real), gan.discriminator(fake)
         y_real = np.full(logits_real.shape, 1.0 - self.label_smoothing, dtype=logits_real.dtype)
         loss = (F.binary_cross_entropy_with_logits(logits_real, y_real, reduction="sum")
                 + F.binary_cross_entropy_with_logits(logits_fake, np.zeros_like(y_real), reduction="sum")) \
-            / len(real.data)
+            / len(real)
         loss.backward()
         self.opt_d.step()
-        return loss.item(), float(F.sigmoid(logits_real).data.mean()), float(F.sigmoid(logits_fake).data.mean())
+        return loss.item(), float(F.sigmoid(logits_real).detach().numpy().mean()), float(F.sigmoid(logits_fake).detach().numpy().mean())
 
     def generator_step(self, batch_size: int) -> float:
         """One update of G on the chosen generator loss; returns it per sample."""
@@ -122,10 +122,10 @@ class GANTrainer:
             order = self.rng.permutation(len(X))
             n_batches = max(len(X) // batch_size, 1)  # full batches only (all of X if it is smaller)
             for b in range(n_batches):
-                real = Tensor(X[order[b * batch_size:(b + 1) * batch_size]])
+                real = as_tensor(X[order[b * batch_size:(b + 1) * batch_size]])
                 for _ in range(self.d_steps):
                     d_loss, d_real, d_fake = self.discriminator_step(real)
-                g_loss = self.generator_step(len(real.data))
+                g_loss = self.generator_step(len(real))
                 sums += (d_loss, g_loss, d_real, d_fake)
             means = sums / n_batches
             for key, value in zip(("d_loss", "g_loss", "d_real", "d_fake"), means):
@@ -143,7 +143,7 @@ class GANTrainer:
 
     def _snapshot(self) -> np.ndarray:
         with no_grad():
-            return self.gan.generator(self.fixed_noise).data.copy()
+            return self.gan.generator(self.fixed_noise).detach().numpy().copy()
 
     def _stop_reason(self, epoch: int) -> str | None:
         d, g = self.history["d_loss"][-1], self.history["g_loss"][-1]

@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 from .. import nn
-from ..autograd import Tensor, get_rng, manual_seed, no_grad
+from ..autograd import Tensor, as_tensor, get_rng, manual_seed, no_grad
 from ..nn import functional as F
 from .autoencoder import VAE, AutoEncoder, corrupt, psnr
 from .gan import GAN, GANTrainer
@@ -114,7 +114,7 @@ def digit_classifier(X, y, epochs: int = 30, seed: int = 0):
 
 def confidence(classifier, samples) -> float:
     with no_grad():
-        return float(F.softmax(classifier(Tensor(np.asarray(samples, np.float32))), 1).data.max(1).mean())
+        return float(F.softmax(classifier(as_tensor(np.asarray(samples, np.float32))), 1).detach().numpy().max(1).mean())
 
 
 def _digit_grid(samples, out_dir, name, title) -> str:
@@ -166,7 +166,7 @@ def bottleneck_sweep(bottlenecks=(2, 4, 8, 16, 32), epochs: int = 40, seed: int 
         fit_unsupervised(model, X[train], reconstruction_loss(), epochs, rng=seed, verbose=verbose,
                          desc=f"bottleneck {size}")
         with no_grad():
-            errors.append(float(np.mean((model(Tensor(X[test])).data - X[test]) ** 2)))
+            errors.append(float(np.mean((model(as_tensor(X[test])).detach().numpy() - X[test]) ** 2)))
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.plot(bottlenecks, errors, "o-")
@@ -188,9 +188,9 @@ def denoising(mode: str = "gaussian", level: float = 0.3, epochs: int = 60, seed
     rng = get_rng(seed + 1)
     fit_unsupervised(model, X[train], reconstruction_loss((mode, level), rng), epochs, rng=seed,
                      verbose=verbose, desc="denoising AE")
-    noisy = np.clip(corrupt(X[test], mode, level, rng=seed + 2).data, 0, 1)
+    noisy = np.clip(corrupt(X[test], mode, level, rng=seed + 2).detach().numpy(), 0, 1)
     with no_grad():
-        cleaned = model(Tensor(noisy)).data
+        cleaned = model(as_tensor(noisy)).detach().numpy()
     result = {"psnr_noisy": psnr(X[test], noisy), "psnr_denoised": psnr(X[test], cleaned)}
     plt = _pyplot()
     fig, axes = plt.subplots(3, 8, figsize=(8, 3.3))
@@ -213,7 +213,7 @@ def latent_space(epochs: int = 60, seed: int = 0, out_dir: str = "out/generative
     model = AutoEncoder(64, hidden=(128, 32), bottleneck=2)
     curve = fit_unsupervised(model, X, reconstruction_loss(), epochs, rng=seed, verbose=verbose, desc="2-D AE")
     with no_grad():
-        codes = model.encode(Tensor(X)).data
+        codes = model.encode(as_tensor(X)).detach().numpy()
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     points = ax.scatter(*codes.T, c=y, cmap="tab10", s=6)

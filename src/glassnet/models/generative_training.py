@@ -9,7 +9,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import nn, optim
-from ..autograd import Tensor, get_rng, no_grad
+from ..autograd import Tensor, as_tensor, get_rng, no_grad
 from ..nn import functional as F
 from .autoencoder import ACTIVATIONS, corrupt, vae_loss
 
@@ -29,12 +29,12 @@ def fit_unsupervised(model, X, batch_loss, epochs: int = 20, batch_size: int = 6
         total = 0.0
         order = rng.permutation(len(X))
         for start in range(0, len(X), batch_size):
-            batch = Tensor(X[order[start:start + batch_size]])
+            batch = as_tensor(X[order[start:start + batch_size]])
             opt.zero_grad()
             loss = batch_loss(model, batch)
             loss.backward()
             opt.step()
-            total += loss.item() * len(batch.data)
+            total += loss.item() * len(batch)
         curve.append(total / len(X))
         if not np.isfinite(curve[-1]):
             raise FloatingPointError(f"{desc}: the loss became {curve[-1]} in epoch {epoch + 1}; lower lr")
@@ -46,7 +46,7 @@ def reconstruction_loss(corruption: tuple | None = None, rng=None):
     """L = MSE(h(g(x̃)), x), with x̃ = x or x corrupted by ``corruption`` = (mode, level)."""
     def loss(model, x):
         noisy = x if corruption is None else corrupt(x, corruption[0], corruption[1], rng)
-        return F.mse_loss(model(noisy), x.data)
+        return F.mse_loss(model(noisy), x.detach())
     return loss
 
 
@@ -70,7 +70,7 @@ def pretrain_layerwise(layers, X, activation: str = "sigmoid", epochs: int = 20,
         losses.append(fit_unsupervised(autoencoder, inputs, reconstruction_loss(corruption, rng), epochs,
                                        batch_size, lr, rng, verbose, desc=f"pre-training layer {i + 1}")[-1])
         with no_grad():
-            inputs = act()(layer(Tensor(inputs))).data
+            inputs = act()(layer(as_tensor(inputs))).detach().numpy()
     return losses
 
 
@@ -95,11 +95,11 @@ def fit_classifier(model, X, y, X_test, y_test, epochs: int, batch_size: int = 6
         for start in range(0, len(X), batch_size):
             idx = order[start:start + batch_size]
             opt.zero_grad()
-            F.cross_entropy(model(Tensor(X[idx])), y[idx]).backward()
+            F.cross_entropy(model(as_tensor(X[idx])), y[idx]).backward()
             norms.append(float(np.linalg.norm(first.weight.grad)))
             opt.step()
         model.eval()
         with no_grad():
-            record["accuracy"].append(float((model(Tensor(X_test)).argmax(1) == y_test).mean()))
+            record["accuracy"].append(float((model(as_tensor(X_test)).argmax(1) == y_test).mean()))
         record["first_layer_grad"].append(float(np.mean(norms)))
     return record

@@ -51,7 +51,7 @@ def train_adding_problem(cell: str, length: int, steps: int = 700, hidden_size: 
         opt.step()
     x, y = adding_problem(test_size, length, rng=rng)
     with no_grad():
-        error = model(x).data - y
+        error = model(x).detach().numpy() - y
     return {"mse": float(np.mean(error ** 2)), "accuracy": float(np.mean(np.abs(error) < 0.04)),
             "baseline_mse": float(np.mean((y - 1.0) ** 2)), "model": model}
 

@@ -20,7 +20,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .. import nn
-from ..autograd import Tensor, as_array, get_rng
+from ..autograd import Tensor, as_array, as_tensor, get_rng
 from ..nn import LayerInputError
 from ..nn import functional as F
 from ..nn.layers.linear import as_float_input
@@ -146,7 +146,7 @@ class RBM(nn.Module):
     def free_energy(self, v) -> Tensor:
         """F(v) = −aᵀv − Σ_j softplus(b_j + W_j·v) per sample, as a differentiable Tensor: the gradient of
         F(v₀) − F(v_k) (v_k fixed) with respect to W, a, b is minus the CD update."""
-        v = Tensor(self._visible(v))
+        v = as_tensor(self._visible(v))
         return -(v @ self.visible_bias) - F.softplus(F.linear(v, self.weight, self.hidden_bias)).sum(axis=1)
 
     def pseudo_log_likelihood(self, v) -> np.ndarray:

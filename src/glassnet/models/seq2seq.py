@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor, as_array, cat, no_grad
+from ..autograd import Tensor, as_array, as_tensor, cat, no_grad
 from .. import nn
 from ..nn import functional as F
 from .char_rnn import recurrent_class
@@ -81,10 +81,10 @@ class Seq2Seq(nn.Module):
             done = np.zeros(batch, dtype=bool)
             for _ in range(max_len):
                 logits, state, weights = self.decode(token, state, encoded, mask)
-                token = logits.data[:, -1].argmax(-1)[:, None]
+                token = logits.detach().numpy()[:, -1].argmax(-1)[:, None]
                 tokens.append(token[:, 0])
                 if weights is not None:
-                    maps.append(weights.data[:, -1])
+                    maps.append(weights.detach().numpy()[:, -1])
                 done |= token[:, 0] == self.eos_index
                 if done.all():
                     break
@@ -105,9 +105,9 @@ class Seq2Seq(nn.Module):
         for _ in range(max_len):
             alive = len(sequences)
             last = np.array([[s[-1] if s else self.sos_index] for s in sequences])
-            enc = Tensor(np.repeat(encoded.data, alive, axis=0))
+            enc = as_tensor(np.repeat(encoded.detach().numpy(), alive, axis=0))
             logits, state, _ = self.decode(last, state, enc, None)
-            log_p = F.log_softmax(logits[:, -1], dim=-1).data
+            log_p = F.log_softmax(logits[:, -1], dim=-1).detach().numpy()
             total = (scores[:, None] + log_p).ravel()
             best = np.argsort(-total)[:beam_size]
             parents, words = np.divmod(best, log_p.shape[1])
@@ -120,6 +120,6 @@ class Seq2Seq(nn.Module):
             keep = np.flatnonzero(~ended)
             sequences, scores = [sequences[k] for k in keep], scores[keep]
             pick = parents[keep]
-            state = tuple(Tensor(s.data[:, pick]) for s in state) if self.is_lstm else Tensor(state.data[:, pick])
+            state = tuple(as_tensor(s.detach().numpy()[:, pick]) for s in state) if self.is_lstm else as_tensor(state.detach().numpy()[:, pick])
         candidates = finished or list(zip(scores, sequences))
         return max(candidates, key=lambda c: c[0])[1]

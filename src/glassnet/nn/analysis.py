@@ -14,7 +14,7 @@ import tempfile
 
 import numpy as np
 
-from ..autograd import Tensor, as_array, manual_seed
+from ..autograd import Tensor, as_array, manual_seed, tensor
 from .layers.recurrent import GRU, LSTM, RNN
 
 RECURRENT = {"RNN": RNN, "LSTM": LSTM, "GRU": GRU}
@@ -31,11 +31,10 @@ def gradient_norms_through_time(kind: str = "RNN", length: int = 100, input_size
     manual_seed(seed)
     layer = RECURRENT[kind](input_size, hidden_size, batch_first=True, dtype=np.float64)
     layer.weight_hh_l0.data *= weight_scale
-    x = Tensor(np.random.default_rng(seed).standard_normal((batch_size, length, input_size)),
-               requires_grad=True)
+    x = tensor(np.random.default_rng(seed).standard_normal((batch_size, length, input_size)), requires_grad=True)
     out, _ = layer(x)
     out[:, -1].sum().backward()
-    return np.linalg.norm(x.grad, axis=2).mean(axis=0)
+    return np.linalg.norm(x.grad.numpy(), axis=2).mean(axis=0)
 
 
 def _save(fig, path: str) -> str:

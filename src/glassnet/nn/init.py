@@ -15,7 +15,7 @@ from ..autograd import Tensor, get_rng
 
 
 def _array(tensor) -> np.ndarray:
-    return tensor.data if isinstance(tensor, Tensor) else tensor
+    return tensor._array if isinstance(tensor, Tensor) else tensor
 
 
 def _fill(tensor, values) -> object:

@@ -6,21 +6,28 @@ names (``"0.weight"``, ``"encoder.rnn.weight_ih_l0"``, ...).
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from typing import Iterator
 
 import numpy as np
 
-from ..autograd import Tensor, as_array
+from ..autograd import Tensor, as_array, as_tensor
+from ..autograd.device import check_device, device
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", "missing_keys unexpected_keys")
 
 
 class Parameter(Tensor):
-    """A leaf tensor that requires grad and that a Module registers as learnable."""
+    """A leaf tensor that requires grad and that a Module registers as learnable.
+
+    ``Parameter(t)`` shares ``t``'s memory and keeps its dtype (an ndarray is taken as it is).
+    """
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad: bool = True):
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+    def __init__(self, data=None, requires_grad: bool = True):
+        array = np.empty(0, dtype=np.float32) if data is None else as_tensor(data)._array
+        super().__init__(array, dtype=array.dtype, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -48,6 +55,7 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
@@ -83,6 +91,9 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}.__init__ must call super().__init__() "
                                  f"before assigning '{name}'")
+        if name in self._buffers and not isinstance(value, (Parameter, Module)):
+            self.register_buffer(name, value, persistent=name not in self._non_persistent)
+            return
         for registry in (self._parameters, self._modules, self._buffers):
             registry.pop(name, None)
         if isinstance(value, Parameter):
@@ -96,11 +107,13 @@ class Module:
             registry.pop(name, None)
         object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, array) -> None:
-        """A saved, non-learned array (e.g. BatchNorm's running_mean): in state_dict, no gradient."""
-        value = None if array is None else as_array(array)
+    def register_buffer(self, name: str, tensor, persistent: bool = True) -> None:
+        """A non-learned tensor the module keeps (e.g. BatchNorm's running_mean): moved and saved with
+        it (in ``state_dict`` unless ``persistent=False``), never given a gradient."""
+        value = None if tensor is None else as_tensor(tensor)
         object.__setattr__(self, name, value)
         self._buffers[name] = value
+        (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         if param is None:
@@ -113,6 +126,24 @@ class Module:
         setattr(self, name, module)
         if module is None:
             self._modules[name] = None
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> "Module":
+        """The submodule at a dotted path such as ``"encoder.0"``."""
+        module = self
+        for part in target.split(".") if target else ():
+            if part not in module._modules:
+                raise AttributeError(f"{type(module).__name__} has no submodule '{part}' (in '{target}')")
+            module = module._modules[part]
+        return module
+
+    def get_parameter(self, target: str) -> "Parameter":
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter '{name}'")
+        return module._parameters[name]
 
     def register_forward_hook(self, hook):
         """``hook(module, inputs, output)`` runs after every forward; returns a handle with ``remove()``."""
@@ -162,14 +193,15 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
-        for module_name, module in self.named_modules(prefix):
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_name, module in modules:
             for name, buf in module._buffers.items():
                 if buf is not None:
                     yield (f"{module_name}.{name}" if module_name else name), buf
 
-    def buffers(self) -> Iterator[np.ndarray]:
-        for _, buf in self.named_buffers():
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def apply(self, fn) -> "Module":
@@ -180,20 +212,16 @@ class Module:
         return self
 
     # ----- state -----
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Name -> array for every parameter and buffer, with PyTorch's keys (arrays are not copied)."""
-        state = OrderedDict()
-        for module_name, module in self.named_modules():
-            for name, param in module._parameters.items():
-                if param is not None:
-                    state[f"{module_name}.{name}" if module_name else name] = param.data
-            for name, buf in module._buffers.items():
-                if buf is not None:
-                    state[f"{module_name}.{name}" if module_name else name] = buf
+    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
+        """Name -> tensor for every parameter and persistent buffer, with PyTorch's keys. The tensors
+        share memory with the module (detached from the graph unless ``keep_vars``)."""
+        state = OrderedDict() if destination is None else destination
+        for key, tensor in self._state_slots(prefix).items():
+            state[key] = tensor if keep_vars else tensor.detach()
         return state
 
-    def load_state_dict(self, state_dict, strict: bool = True):
-        """Copy arrays (or Tensors) into this module's parameters and buffers, checking shapes.
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> IncompatibleKeys:
+        """Copy tensors (or arrays) into this module's parameters and buffers, checking shapes.
 
         With ``strict=True`` a missing or unexpected key is an error; the module is left unchanged
         unless every key and shape fits. Returns ``(missing_keys, unexpected_keys)``.
@@ -203,30 +231,26 @@ class Module:
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
         if strict and (missing or unexpected):
-            raise KeyError(f"load_state_dict for {type(self).__name__}: missing keys {missing}, "
-                           f"unexpected keys {unexpected}")
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: missing keys "
+                               f"{missing}, unexpected keys {unexpected}")
         for key, value in given.items():
-            if key in own and own[key][2].shape != value.shape:
-                raise ValueError(f"load_state_dict for {type(self).__name__}: '{key}' has shape "
-                                 f"{value.shape} in the given state, but {own[key][2].shape} in the model")
+            if key in own and tuple(own[key].shape) != value.shape:
+                raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: size mismatch "
+                                   f"for '{key}': {value.shape} in the given state, {tuple(own[key].shape)} "
+                                   f"in the model")
         for key, value in given.items():
-            if key not in own:
-                continue
-            module, name, current = own[key]
-            if name in module._parameters:
-                module._parameters[name].data = value.astype(current.dtype, copy=True)
-            else:
-                module.register_buffer(name, value.astype(current.dtype, copy=True))
-        return missing, unexpected
+            if key in own:
+                np.copyto(own[key]._array, value, casting="unsafe")
+        return IncompatibleKeys(missing, unexpected)
 
-    def _state_slots(self) -> dict:
+    def _state_slots(self, prefix: str = "") -> dict:
+        """Dotted name -> the parameter or persistent buffer itself, as ``state_dict`` lists them."""
         slots = {}
-        for module_name, module in self.named_modules():
+        for module_name, module in self.named_modules(prefix):
             for registry in (module._parameters, module._buffers):
                 for name, value in registry.items():
-                    if value is not None:
-                        key = f"{module_name}.{name}" if module_name else name
-                        slots[key] = (module, name, as_array(value))
+                    if value is not None and not (registry is module._buffers and name in module._non_persistent):
+                        slots[f"{module_name}.{name}" if module_name else name] = value
         return slots
 
     # ----- modes -----
@@ -243,31 +267,57 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad.fill(0)
+                param.grad.zero_()
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         for param in self.parameters():
             param.requires_grad_(requires_grad)
         return self
 
-    def to(self, dtype) -> "Module":
-        """Convert every floating-point parameter and buffer to ``dtype`` (e.g. np.float64)."""
+    def to(self, *args, **kwargs) -> "Module":
+        """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``: the CPU is the only device; a float
+        dtype converts every floating-point parameter and buffer (in place: the module is returned)."""
+        dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        for arg in args:
+            if isinstance(arg, (str, device)):
+                check_device(arg)
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            else:
+                dtype = arg
+        if dtype is None:
+            return self
         dtype = np.dtype(dtype)
         for module in self.modules():
             for param in module._parameters.values():
-                if param is not None:
-                    param.data = param.data.astype(dtype)
+                if param is not None and param._array.dtype.kind == "f":
+                    param._array = param._array.astype(dtype)
                     param.grad = None
             for name, buf in list(module._buffers.items()):
-                if buf is not None and np.issubdtype(buf.dtype, np.floating):
-                    module.register_buffer(name, buf.astype(dtype))
+                if buf is not None and buf._array.dtype.kind == "f":
+                    buf._array = buf._array.astype(dtype)
         return self
+
+    def cpu(self) -> "Module":
+        return self
+
+    def cuda(self, device=None) -> "Module":
+        check_device("cuda" if device is None else device)
+        return self  # pragma: no cover - check_device always raises for CUDA
+
+    def type(self, dst_type) -> "Module":
+        return self.to(getattr(dst_type, "dtype", dst_type))
 
     def float(self) -> "Module":
         return self.to(np.float32)
 
     def double(self) -> "Module":
         return self.to(np.float64)
+
+    def half(self) -> "Module":
+        return self.to(np.float16)
 
     # ----- description -----
     def extra_repr(self) -> str:
@@ -281,7 +331,7 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
     def num_parameters(self, trainable_only: bool = False) -> int:
-        return sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
     def summary(self, input_size: tuple | None = None, dtype=np.float32, file=None) -> str:
         """A table of layers, output shapes and parameter counts (printed, and returned as text).

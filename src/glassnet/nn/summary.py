@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor, no_grad
+from ..autograd import Tensor, as_tensor, no_grad
 
 
 def summarize(model, input_size=None, dtype=np.float32, file=None) -> str:
@@ -19,7 +19,7 @@ def summarize(model, input_size=None, dtype=np.float32, file=None) -> str:
         model.eval()
         try:
             with no_grad():
-                model(Tensor(np.zeros(input_size, dtype=dtype)))
+                model(as_tensor(np.zeros(input_size, dtype=dtype)))
         finally:
             model.train(was_training)
             for handle in handles:
@@ -28,7 +28,7 @@ def summarize(model, input_size=None, dtype=np.float32, file=None) -> str:
     for name, module in model.named_modules():
         if not name:
             continue
-        own = sum(p.data.size for p in module.parameters(recurse=False))
+        own = sum(p.numel() for p in module.parameters(recurse=False))
         depth = name.count(".")
         rows.append(("  " * depth + f"{name} ({type(module).__name__})",
                      str(shapes.get(name, "")) if input_size is not None else "-", f"{own:,}"))

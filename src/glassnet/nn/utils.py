@@ -3,40 +3,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor
+from ..autograd import Tensor, as_array, tensor
 
 
-def _params_with_grad(parameters) -> list:
+def _grads(parameters) -> list:
+    """The gradient arrays of the parameters that have one."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p for p in parameters if p.grad is not None]
+    return [p.grad._array for p in parameters if p.grad is not None]
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> float:
+                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
     """Scale all gradients together so that their joint norm is at most ``max_norm``; returns the
     norm before clipping (as ``torch.nn.utils.clip_grad_norm_``)."""
-    params = _params_with_grad(parameters)
-    if not params:
-        return 0.0
+    grads = _grads(parameters)
+    if not grads:
+        return tensor(0.0)
+    norm_type = float(norm_type)
     if norm_type == np.inf:
-        total = max(float(np.abs(p.grad).max()) for p in params)
+        total = max(float(np.abs(g).max()) for g in grads)
     else:
-        total = float(sum(float(np.sum(np.abs(p.grad) ** norm_type)) for p in params) ** (1.0 / norm_type))
+        total = float(sum(float(np.sum(np.abs(g) ** norm_type)) for g in grads) ** (1.0 / norm_type))
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is "
                            f"{total}; set error_if_nonfinite=False to clip anyway")
     coef = max_norm / (total + 1e-6)
     if coef < 1:
-        for p in params:
-            p.grad *= p.grad.dtype.type(coef)
-    return total
+        for g in grads:
+            g *= g.dtype.type(coef)
+    return tensor(total)
 
 
-def clip_grad_value_(parameters, clip_value: float) -> None:
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     """Clip every gradient element to [-clip_value, clip_value], in place."""
-    for p in _params_with_grad(parameters):
-        np.clip(p.grad, -clip_value, clip_value, out=p.grad)
+    for g in _grads(parameters):
+        np.clip(g, -clip_value, clip_value, out=g)
 
 
 def l1_penalty(parameters, weight: float = 1.0) -> Tensor:
@@ -49,12 +51,15 @@ def l2_penalty(parameters, weight: float = 1.0) -> Tensor:
     return weight * 0.5 * sum((p * p).sum() for p in parameters)
 
 
-def parameters_to_vector(parameters) -> np.ndarray:
-    return np.concatenate([p.data.reshape(-1) for p in parameters])
+def parameters_to_vector(parameters) -> Tensor:
+    """All parameters' values in one 1-D tensor (a copy)."""
+    return tensor(np.concatenate([p._array.reshape(-1) for p in parameters]))
 
 
-def vector_to_parameters(vector: np.ndarray, parameters) -> None:
+def vector_to_parameters(vector, parameters) -> None:
+    """Copy the values of a 1-D tensor (as ``parameters_to_vector`` makes) back into the parameters."""
+    vector = as_array(vector)
     start = 0
     for p in parameters:
-        p.data[...] = vector[start:start + p.data.size].reshape(p.shape)
-        start += p.data.size
+        p._array[...] = vector[start:start + p.numel()].reshape(p.shape)
+        start += p.numel()

@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..autograd import Tensor, as_array, get_rng, no_grad
+from ..autograd import Tensor, as_array, as_tensor, get_rng, no_grad, tensor
 from .analysis import _save
 from .functional import softmax
 from .layers.conv import Conv2d
@@ -101,7 +101,7 @@ def activation_maximization(model, layer, channel, input_shape: tuple, steps: in
     trace = []
     try:
         for _ in range(steps):
-            image = Tensor(x, requires_grad=True)
+            image = tensor(x, requires_grad=True)
             seen.clear()
             model(image)
             output = seen[-1]
@@ -141,7 +141,7 @@ def occlusion_sensitivity(model, image, target: int, patch: int = 4, stride: int
     model.eval()
     try:
         with no_grad():
-            probabilities = np.concatenate([as_array(softmax(model(Tensor(occluded[i:i + batch_size])), dim=1))
+            probabilities = np.concatenate([as_array(softmax(model(as_tensor(occluded[i:i + batch_size])), dim=1))
                                             for i in range(0, len(occluded), batch_size)])
     finally:
         model.train(was_training)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Tensor, as_array
+from ..autograd import Tensor, as_array, enable_grad, tensor
 
 
 class Optimizer:
@@ -33,9 +33,11 @@ class Optimizer:
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
         for p in group["params"]:
-            if not isinstance(p, Tensor) or not p.requires_grad:
-                raise TypeError(f"{type(self).__name__} can only optimize Tensors that require grad, "
-                                f"got {type(p).__name__}")
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__} can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__}: can't optimize a non-leaf Tensor (one made by an "
+                                 f"operation); optimize the leaves it was computed from")
         unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
         if unknown:
             raise KeyError(f"{type(self).__name__}: unknown option(s) {sorted(unknown)} in a parameter group")
@@ -52,11 +54,14 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad.fill(0)
+                    p.grad.zero_()
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; ``closure`` re-evaluates the loss."""
-        loss = closure() if closure is not None else None
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -64,7 +69,7 @@ class Optimizer:
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = {}
-                self._update(p.data, p.grad, state, group)
+                self._update(p._array, p.grad._array, state, group)
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:  # pragma: no cover
@@ -93,7 +98,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
-                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                    state[index[id(p)]] = {k: (tensor(v) if isinstance(v, np.ndarray) else v)
                                            for k, v in self.state[p].items() if not k.startswith("_")}
         return {"state": state, "param_groups": groups}
 
@@ -104,6 +109,10 @@ class Optimizer:
                              f"state, {len(self.param_groups)} in the optimizer")
         params = {}
         for saved, own in zip(groups, self.param_groups):
+            foreign = set(saved) - set(self.defaults) - {"params", "initial_lr"}
+            if foreign:  # e.g. Adam's betas offered to SGD: the state means something else here
+                raise ValueError(f"{type(self).__name__}.load_state_dict: the state has options {sorted(foreign)} "
+                                 f"that {type(self).__name__} does not have: it was saved from another optimizer")
             if len(saved["params"]) != len(own["params"]):
                 raise ValueError(f"{type(self).__name__}.load_state_dict: a parameter group has "
                                  f"{len(saved['params'])} parameters in the state, {len(own['params'])} here")
@@ -114,10 +123,12 @@ class Optimizer:
             restored = {}
             for name, value in values.items():
                 if isinstance(value, (np.ndarray, Tensor)):
-                    value = np.array(as_array(value), dtype=p.data.dtype)
-                    if value.shape != p.data.shape and value.ndim:
+                    value = np.array(as_array(value), dtype=p._array.dtype)
+                    if value.shape != p._array.shape and value.ndim:
                         raise ValueError(f"{type(self).__name__}.load_state_dict: state '{name}' has shape "
-                                         f"{value.shape}, the parameter {p.data.shape}")
+                                         f"{value.shape}, the parameter {tuple(p.shape)}")
+                    if not value.ndim:  # a count such as Adam's step
+                        value = value.item()
                 restored[name] = value
             self.state[p] = restored
         for saved, own in zip(groups, self.param_groups):

@@ -18,7 +18,7 @@ from .. import optim
 from ..autograd import get_rng, no_grad
 from ..models import EventDNN, EventMPNN
 from ..nn import functional as F
-from ..nn.kernels.blas import blas_threads
+from ..backends.threads import blas_threads
 from . import evaluation
 from .events import EventSample, check_process, concatenate, generate
 from .graphs import EventGraphs, event_graphs

@@ -78,7 +78,7 @@ import sys
 
 import numpy as np
 
-from glassnet import Tensor, nn, optim
+from glassnet import as_tensor, nn, optim
 from glassnet.data import synthetic
 from glassnet.nn import functional as F
 
@@ -104,7 +104,7 @@ epochs = int(sys.argv[1]) if len(sys.argv) > 1 else {max(session.epoch, 1)}
 
 def loss_of(index):
     net.eval()
-    output, target = net(Tensor(inputs[index])), target_all[index]
+    output, target = net(as_tensor(inputs[index])), target_all[index]
     return float({loss}.item())
 
 
@@ -113,7 +113,7 @@ for epoch in range(epochs):
     for start in range(0, len(shuffled), batch_size):
         index = shuffled[start:start + batch_size]
         net.train()
-        output, target = net(Tensor(inputs[index])), target_all[index]
+        output, target = net(as_tensor(inputs[index])), target_all[index]
         loss = {loss}
 {penalty}        optimizer.zero_grad()
         loss.backward()

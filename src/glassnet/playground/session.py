@@ -18,7 +18,7 @@ import time
 import numpy as np
 
 from .. import nn, optim
-from ..autograd import Tensor, as_array
+from ..autograd import as_array, as_tensor
 from ..nn import functional as F
 from . import data
 from .settings import DISPLAY_ONLY, LIVE, SettingsError, validate
@@ -180,7 +180,7 @@ class Session:
         True when it ended an epoch. A loss that is not finite is not stepped on: training has diverged."""
         index = self.order[self.cursor:self.cursor + self.settings["batchSize"]]
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is caught below, as divergence
-            output = self.network(Tensor(self.train_x[index]))
+            output = self.network(as_tensor(self.train_x[index]))
             loss = data_loss(output, self.train_t[index], self.problem)
             rate, penalty = self.settings["regularizationRate"], self.settings["regularization"]
             if penalty != "none" and rate > 0:
@@ -236,7 +236,7 @@ class Session:
             if isinstance(module, nn.Linear):
                 a = a @ as_array(module.weight).T + as_array(module.bias)
             elif not isinstance(module, nn.Dropout):
-                a = as_array(module(Tensor(a)))
+                a = as_array(module(as_tensor(a)))
                 outputs.append(a)
         if not isinstance(self.network[-1], nn.Tanh):
             outputs.append(a)
@@ -246,7 +246,7 @@ class Session:
         if len(x) == 0:
             return 0.0
         output = self.forward_all(x)[-1]
-        return float(as_array(data_loss(Tensor(output), t, self.problem)))
+        return float(as_array(data_loss(as_tensor(output), t, self.problem)))
 
     def layout(self) -> dict:
         """What changes only on a reset: the points, the features, the shape, the input heatmaps."""

@@ -156,7 +156,7 @@ class _NeuralNet(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         network = copy.deepcopy(self.module_).double().eval()
         with no_grad():
-            return network(X).data
+            return network(X).detach().numpy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

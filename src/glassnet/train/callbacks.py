@@ -73,7 +73,8 @@ class _Monitor(Callback):
 
 class EarlyStopping(_Monitor):
     """Stop when ``monitor`` has not improved for ``patience`` epochs; with ``restore_best`` put back
-    the weights of the best epoch when training ends (the lectures' early stopping)."""
+    the weights of the best epoch when training ends (the lectures' early stopping). A NaN value
+    never improves, and the reason for stopping says when it was NaN."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, min_delta: float = 0.0,
                  restore_best: bool = True, mode: str = "auto"):
@@ -93,14 +94,16 @@ class EarlyStopping(_Monitor):
         if self._improved(value):
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best:
-                self.best_weights = {k: v.copy() for k, v in trainer.model.state_dict().items()}
+                self.best_weights = {k: v.clone() for k, v in trainer.model.state_dict().items()}
             return
         self.wait += 1
         if self.wait >= self.patience:
             self.stopped_epoch = epoch
+            since = (f"since its best {self.best:.6g} at epoch {self.best_epoch + 1}" if self.best_epoch is not None
+                     else "since training began")
+            nan = f" (it is {value})" if math.isnan(value) else ""
             trainer.stop(f"early stopping at epoch {epoch + 1}: {self.monitor} has not improved for "
-                         f"{self.patience} epochs since its best {self.best:.6g} at epoch {self.best_epoch + 1}",
-                         warn=False)
+                         f"{self.patience} epochs {since}{nan}", warn=False)
 
     def on_train_end(self, trainer):
         if self.restore_best and self.best_weights is not None:
@@ -164,12 +167,20 @@ class LRSchedulerCallback(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop as soon as a batch's loss is NaN or infinite, naming the epoch and batch."""
+    """Stop as soon as a batch's loss is NaN or infinite, naming the epoch and batch (kept in
+    ``reason``, None while the loss is finite)."""
+
+    def __init__(self):
+        self.reason: str | None = None
+
+    def on_train_begin(self, trainer):
+        self.reason = None
 
     def on_batch_end(self, trainer, batch, loss):
         if not math.isfinite(loss):
-            trainer.stop(f"the loss became {loss} at epoch {trainer.epoch + 1}, batch {batch + 1}: "
-                         f"lower the learning rate, clip gradients (clip_grad_norm=) or check the data")
+            self.reason = (f"the loss became {loss} at epoch {trainer.epoch + 1}, batch {batch + 1}: "
+                           f"lower the learning rate, clip gradients (clip_grad_norm=) or check the data")
+            trainer.stop(self.reason)
 
 
 class CSVLogger(Callback):

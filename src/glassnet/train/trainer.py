@@ -99,12 +99,12 @@ class Trainer:
             if clip is not None:
                 clip_grad_norm_(params, clip)
             optimizer.step()
-            value = float(loss.data)
+            value = loss.item()
             n = len(target)
             total += value * n
             count += n
             if keep:
-                outputs.append(output.data)
+                outputs.append(output.detach().numpy())
                 targets.append(target)
             for callback in batch_hooks:
                 callback.on_batch_end(self, batch_index, value)
@@ -173,9 +173,9 @@ class Trainer:
             with no_grad():
                 for *inputs, target in loader:
                     output = self.model(*inputs)
-                    total += float(self.loss(output, target).data) * len(target)
+                    total += self.loss(output, target).item() * len(target)
                     count += len(target)
-                    outputs.append(output.data)
+                    outputs.append(output.detach().numpy())
                     targets.append(target)
         finally:
             self.model.train(was_training)
@@ -190,7 +190,7 @@ class Trainer:
         self.model.eval()
         try:
             with no_grad():
-                outputs = [self.model(batch[0]).data for batch in loader]
+                outputs = [self.model(batch[0]).detach().numpy() for batch in loader]
         finally:
             self.model.train(was_training)
         return np.concatenate(outputs)

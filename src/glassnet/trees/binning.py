@@ -10,7 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .histogram import numba
+from ..backends import compiled
+
+numba = compiled.numba
 
 __all__ = ["BinMapper"]
 
@@ -54,14 +56,14 @@ class BinMapper:
         cuts = np.unique(values[positions])
         return cuts[cuts > distinct[0]]     # the first bin must hold the minimum
 
-    def transform(self, X, features=None, use_numba=True):
+    def transform(self, X, features=None):
         """X (n, F) float -> codes (n, F) uint8; NaN -> ``missing_bin``.  With ``features`` (indices),
         the codes of those columns only, (n, len(features)).  Stored column by column (Fortran
-        order): the histogram kernels read one feature's codes at a time.  The Numba path (the
+        order): the histogram kernels read one feature's codes at a time.  The compiled path (the
         same binary search, rows shared out over the threads) gives the same codes."""
         X = np.asarray(X)
         features = np.arange(X.shape[1]) if features is None else np.asarray(features, dtype=np.intp)
-        if use_numba and numba is not None:
+        if compiled.active():
             return _transform_numba(X.astype(np.float64, copy=False), self._padded_cuts(features),
                                     features, self.missing_bin)
         codes = np.empty((len(X), len(features)), dtype=np.uint8, order="F")

@@ -8,53 +8,19 @@ hessians h of the loss at the current ŷ, minimizing
 whose best leaf weights and split gains are in split.py.  Parameter names are XGBoost's
 scikit-learn API (``XGBClassifier`` → ``GradientBoostingClassifier`` by changing the import).
 """
-import contextlib
-import os
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from ..backends.threads import job_threads, numba_threads
 from .binning import BinMapper
 from .forest import Forest
 from .grower import TreeParams, grow_tree
-from .histogram import numba
 from .losses import CustomLoss, Logistic, Softmax, SquaredError, sigmoid, softmax
 
 __all__ = ["GradientBoostingClassifier", "GradientBoostingRegressor"]
-
-
-def _launch_numba_threads():
-    """Start Numba's thread pool (once per process) with OpenMP's passive wait, unless the user set
-    OMP_WAIT_POLICY.  By default OpenMP's threads spin after every parallel region; a fit runs
-    hundreds of short regions, and on cores shared with other busy processes each one then waits for
-    spinning threads the OS has preempted: 2 threads took 3x as long as 1 on a loaded machine, and
-    about as long as 1 with the passive wait.  The variable is read once, when the OpenMP runtime
-    starts (here, if Numba's pool starts first), and restored at once: nothing else sees it."""
-    saved = os.environ.get("OMP_WAIT_POLICY")
-    os.environ["OMP_WAIT_POLICY"] = saved or "PASSIVE"
-    try:
-        return numba.get_num_threads()
-    finally:
-        if saved is None:
-            del os.environ["OMP_WAIT_POLICY"]
-
-
-@contextlib.contextmanager
-def _threads(n_jobs):
-    """Run Numba kernels on n_jobs threads (None or -1: all), restoring the setting afterwards."""
-    if numba is None:
-        yield
-        return
-    previous, available = _launch_numba_threads(), numba.config.NUMBA_NUM_THREADS
-    wanted = available if n_jobs is None or n_jobs < 0 else min(max(int(n_jobs), 1), available)
-    numba.set_num_threads(wanted)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(previous)
 
 
 class _GradientBoosting(BaseEstimator):
@@ -91,7 +57,7 @@ class _GradientBoosting(BaseEstimator):
         """Fit on X (n, F) (NaN = missing) and y. ``eval_set``: list of (X, y) scored after every round
         (``evals_result_``); the last one drives ``early_stopping_rounds``. ``verbose=False`` hides
         the progress bar."""
-        with _threads(self.n_jobs):         # binning, gradients and trees all on n_jobs threads
+        with numba_threads(self.n_jobs):         # binning, gradients and trees all on n_jobs threads
             return self._fit(X, y, sample_weight, eval_set, verbose)
 
     def _fit(self, X, y, sample_weight, eval_set, verbose):
@@ -106,7 +72,7 @@ class _GradientBoosting(BaseEstimator):
         if self.early_stopping_rounds and not evals:
             raise ValueError("early_stopping_rounds needs at least one validation set in fit(eval_set=[(X, y)])")
 
-        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight, n_threads=numba.get_num_threads() if numba else 1)
+        self.bin_mapper_ = BinMapper(self.max_bin).fit(X, weight, n_threads=job_threads(self.n_jobs))
         # a feature of one value bin offers no split: the trees grow on the others only (their
         # histograms cost time, and a constant column costs the most, all rows adding into one bin)
         splittable = np.flatnonzero(self.bin_mapper_.n_bins() > 1)
@@ -212,7 +178,7 @@ class _GradientBoosting(BaseEstimator):
         if not 0 <= start <= stop <= self.forest_.n_trees:
             raise ValueError(f"iteration_range {iteration_range} is outside the model's "
                              f"{self.forest_.n_trees // K} rounds")
-        with _threads(self.n_jobs):
+        with numba_threads(self.n_jobs):
             return self.base_score_ + self.forest_.predict_raw(X, start, stop)
 
     def _staged_raw(self, X):

@@ -7,7 +7,9 @@ its leaf without checking where it stopped.
 """
 import numpy as np
 
-from .histogram import numba
+from ..backends import compiled
+
+numba = compiled.numba
 
 __all__ = ["Forest"]
 
@@ -96,12 +98,12 @@ class Forest:
             node = np.where(goes_left, a["left"][node], a["right"][node])
         return a["value"][node]
 
-    def predict_raw(self, X, start=0, stop=None, use_numba=True):
+    def predict_raw(self, X, start=0, stop=None):
         """Σ over trees start..stop-1 of leaf values, (n, K), without the base score
         (start a multiple of K)."""
         stop = self.n_trees if stop is None else stop
         X = np.ascontiguousarray(X, dtype=np.float64)
-        if use_numba and numba is not None:
+        if compiled.active():
             a = self.arrays
             return _predict_numba(X, a["feature"], a["threshold"], a["default_left"], a["left"], a["right"],
                                   a["value"], self.roots[start:stop], self.n_outputs)

@@ -33,7 +33,6 @@ class TreeParams:
     reg_alpha: float = 0.0
     gamma: float = 0.0
     min_child_weight: float = 1.0
-    use_numba: bool = True
 
 
 @dataclass
@@ -72,7 +71,7 @@ class _TreeBuilder:
         self.node_arrays["cover"].append(float(sums[1]))
         if self.can_split(depth):
             node.split = find_best_split(hist, sums, self.n_bins, self.feature_mask,
-                                         p.reg_lambda, p.reg_alpha, p.min_child_weight, p.use_numba)
+                                         p.reg_lambda, p.reg_alpha, p.min_child_weight)
             if node.split is not None and node.split.gain < p.gamma:
                 node.split = None
         return node
@@ -80,8 +79,7 @@ class _TreeBuilder:
     def histograms(self, blocks):
         """Histograms of the nodes whose rows are order[start:stop] for (start, stop) in blocks."""
         starts, stops = zip(*blocks)
-        return build_histograms(self.codes, self.gh, self.order, starts, stops, self.hist_width,
-                                self.params.use_numba, self.ordered)
+        return build_histograms(self.codes, self.gh, self.order, starts, stops, self.hist_width, self.ordered)
 
     def root(self):
         hist = self.histograms([(0, len(self.order))])[0]
@@ -94,7 +92,7 @@ class _TreeBuilder:
         Returns the children, left and right of each node in turn."""
         middles = partition(self.codes, self.order, [node.start for node in nodes], [node.stop for node in nodes],
                             [node.split.feature for node in nodes], [node.split.bin for node in nodes],
-                            [node.split.default_left for node in nodes], self.missing_bin, self.params.use_numba)
+                            [node.split.default_left for node in nodes], self.missing_bin)
         middles = [int(middle) for middle in middles]
         # children at the depth limit stay leaves: they need no histograms
         growing = [k for k, node in enumerate(nodes) if self.can_split(node.depth + 1)]

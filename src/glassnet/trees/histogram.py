@@ -30,15 +30,10 @@ only the smaller child is built and the larger one is ``parent - smaller``.
 """
 import numpy as np
 
-try:
-    import numba
-except ImportError:      # the NumPy path is complete on its own
-    numba = None
+from ..backends import compiled
 
-__all__ = ["build_histograms", "build_histograms_reference", "build_histograms_numpy",
-           "build_histograms_numba", "HAS_NUMBA"]
-
-HAS_NUMBA = numba is not None
+numba = compiled.numba
+__all__ = ["build_histograms", "build_histograms_reference", "build_histograms_numpy", "build_histograms_numba"]
 
 
 def build_histograms_reference(codes, gh, order, starts, stops, n_bins):
@@ -67,7 +62,7 @@ def build_histograms_numpy(codes, gh, order, starts, stops, n_bins):
     return hist
 
 
-if HAS_NUMBA:
+if numba is not None:
     @numba.njit(nogil=True, cache=True)
     def _gather(gh, order, starts, stops, ordered):
         """ordered[k] = gh[order[k]] over the nodes' blocks."""
@@ -135,8 +130,8 @@ else:
 PARALLEL_MIN_ROWS = 2_000
 
 
-def build_histograms(codes, gh, order, starts, stops, n_bins, use_numba=True, ordered=None):
-    """The fastest available implementation (Numba when installed, else NumPy)."""
-    if use_numba and HAS_NUMBA:
+def build_histograms(codes, gh, order, starts, stops, n_bins, ordered=None):
+    """The compiled kernel when the compiled kernels are on (``glassnet.backends.compiled``), else NumPy."""
+    if compiled.active():
         return build_histograms_numba(codes, gh, order, starts, stops, n_bins, ordered)
     return build_histograms_numpy(codes, gh, order, starts, stops, n_bins)

@@ -7,7 +7,9 @@ Raw scores have shape (n, K): K = 1 for regression and binary classification, K 
 """
 import numpy as np
 
-from .histogram import numba
+from ..backends import compiled
+
+numba = compiled.numba
 
 __all__ = ["SquaredError", "Logistic", "Softmax", "CustomLoss", "sigmoid", "softmax"]
 
@@ -54,7 +56,7 @@ class Logistic:
         return np.array([np.log(base_score / (1 - base_score))])
 
     def gradients(self, y, raw):
-        if _logistic_gradients_numba is not None:
+        if compiled.active():
             return _logistic_gradients_numba(y, raw)
         return self.gradients_numpy(y, raw)
 

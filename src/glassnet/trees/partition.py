@@ -9,7 +9,9 @@ code <= bin, or when it is missing (code ``missing_bin``) and the split sends mi
 """
 import numpy as np
 
-from .histogram import numba
+from ..backends import compiled
+
+numba = compiled.numba
 
 __all__ = ["partition", "partition_numpy", "partition_numba"]
 
@@ -58,11 +60,11 @@ else:
     partition_numba = None
 
 
-def partition(codes, order, starts, stops, features, bins, default_lefts, missing_bin, use_numba=True):
+def partition(codes, order, starts, stops, features, bins, default_lefts, missing_bin):
     """Split several nodes at once (a tree level): node j's block order[starts[j]:stops[j]] by its
     split (features[j], bins[j], default_lefts[j]).  Returns the first right row of each block.
-    The Numba path shares the nodes out over the threads (the blocks do not overlap)."""
-    if use_numba and partition_numba is not None:
+    The compiled path shares the nodes out over the threads (the blocks do not overlap)."""
+    if compiled.active():
         return _partition_nodes(codes, order, np.asarray(starts, dtype=np.intp), np.asarray(stops, dtype=np.intp),
                                 np.asarray(features, dtype=np.intp), np.asarray(bins, dtype=np.intp),
                                 np.asarray(default_lefts, dtype=np.bool_), missing_bin)

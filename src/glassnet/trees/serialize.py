@@ -4,18 +4,19 @@ The arrays are the forest's node arrays, the bin cut points (all features concat
 and the base score; the metadata (safetensors' string header) holds one JSON document with the
 estimator's class, parameters, classes and training results.  Files are written to a temporary name
 and moved into place, so a crash never leaves half a model; a file that is not one of ours, or is
-damaged, is refused with an error naming the file.
+damaged in any field, is refused with one ``FileFormatError`` naming the file and the field.
 """
 import json
 import os
-import tempfile
 
 import numpy as np
+import safetensors.numpy
 from safetensors import SafetensorError, safe_open
-from safetensors.numpy import save_file
 
+from ..io.safefile import FileFormatError, atomic_write
 from .binning import BinMapper
 from .forest import FIELDS, Forest
+from .validate import check_arrays, check_document
 
 __all__ = ["save_model", "load_model", "load_model_into"]
 
@@ -45,23 +46,13 @@ def save_model(model, path):
         "classes": model.classes_.tolist() if hasattr(model, "classes_") else None,
         "feature_names_in": model.feature_names_in_.tolist() if hasattr(model, "feature_names_in_") else None,
     }
-    _write_atomically(path, arrays, {"format": FORMAT, "version": str(VERSION), "model": json.dumps(document)})
-
-
-def _write_atomically(path, arrays, metadata):
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".safetensors")
-    os.close(handle)
-    try:
-        save_file(arrays, temporary, metadata=metadata)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    metadata = {"format": FORMAT, "version": str(VERSION), "model": json.dumps(document)}
+    atomic_write(path, safetensors.numpy.save(arrays, metadata=metadata))
 
 
 def _read(path):
+    """The checked (document, arrays) of a tree model file; ``FileFormatError`` naming the field if
+    anything in it is wrong (see ``validate``)."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no model file at {path}")
@@ -70,38 +61,41 @@ def _read(path):
             metadata = f.metadata() or {}
             arrays = {key: f.get_tensor(key) for key in f.keys()}
     except (SafetensorError, OSError, ValueError) as error:
-        raise ValueError(f"{path} is not a readable safetensors file (damaged or of another kind): {error}") from None
+        raise FileFormatError(f"{path} is not a readable safetensors file (damaged or of another kind): "
+                              f"{error}") from None
     if metadata.get("format") != FORMAT:
-        raise ValueError(f"{path} is a safetensors file but not a glassnet tree model (format {metadata.get('format')!r})")
+        raise FileFormatError(f"{path} is a safetensors file but not a glassnet tree model "
+                              f"(format {metadata.get('format')!r:.80})")
     if metadata.get("version") != str(VERSION):
-        raise ValueError(f"{path} has glassnet tree model version {metadata.get('version')!r}; this glassnet reads {VERSION}")
+        raise FileFormatError(f"{path} has glassnet tree model version {metadata.get('version')!r:.80}; "
+                              f"this glassnet reads {VERSION}")
     try:
         document = json.loads(metadata["model"])
-    except (KeyError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: the model description in the header is damaged ({error})") from None
-    expected = {f"forest.{name}" for name in FIELDS} | {"forest.roots", "forest.depths", "bins.cuts",
-                                                        "bins.offsets", "base_score"}
-    if missing := expected - arrays.keys():
-        raise ValueError(f"{path} lacks the arrays {sorted(missing)}")
-    n_nodes = {len(arrays[f"forest.{name}"]) for name in FIELDS}
-    if len(n_nodes) != 1 or np.any(arrays["forest.roots"] >= max(n_nodes)) or \
-            np.any(arrays["forest.left"] >= max(n_nodes)) or np.any(arrays["forest.right"] >= max(n_nodes)):
-        raise ValueError(f"{path}: the forest's node arrays disagree in length or point outside the forest")
+    except KeyError:
+        raise FileFormatError(f"{path}: document: the model description is missing from the header") from None
+    except RecursionError:
+        raise FileFormatError(f"{path}: document: the model description is nested too deeply") from None
+    except ValueError as error:
+        raise FileFormatError(f"{path}: document: the model description is damaged ({error})") from None
+    check_document(document, path)
+    check_arrays(arrays, document, path)
     return document, arrays
 
 
-def load_model_into(model, path):
-    """Fill ``model`` (an estimator of the class that was saved) from ``path``; returns it."""
-    document, arrays = _read(path)
-    if document["class"] != type(model).__name__:
-        raise ValueError(f"{path} holds a {document['class']}, not a {type(model).__name__}")
-    params = {k: v for k, v in document["params"].items() if k in model.get_params()}
-    model.set_params(**params)
+def _estimator(cls, document, arrays, path):
+    """A new ``cls`` estimator holding the (checked) model."""
+    model = cls()
+    model.set_params(**document["params"])
     model.n_features_in_ = document["n_features_in"]
     if document["feature_names_in"] is not None:
         model.feature_names_in_ = np.asarray(document["feature_names_in"], dtype=object)
     if document["classes"] is not None:
         model.classes_ = np.asarray(document["classes"])
+    try:  # the estimator's own checks of its parameters and objective
+        model._check_params()
+        model._loss = model._make_loss()
+    except (ValueError, TypeError) as error:
+        raise FileFormatError(f"{path}: params: {error}") from None
     model.bin_mapper_ = BinMapper(document["max_bin"])
     offsets = arrays["bins.offsets"]
     model.bin_mapper_.cuts_ = [arrays["bins.cuts"][a:b] for a, b in zip(offsets[:-1], offsets[1:])]
@@ -109,15 +103,22 @@ def load_model_into(model, path):
                            arrays["forest.roots"], arrays["forest.depths"])
     model.base_score_ = arrays["base_score"]
     model.best_iteration_, model.best_score_ = document["best_iteration"], document["best_score"]
-    model._loss = model._make_loss()
+    return model
+
+
+def load_model_into(model, path):
+    """Fill ``model`` (an estimator of the class that was saved) from ``path``; returns it. Nothing in
+    ``model`` changes unless the whole file is valid."""
+    document, arrays = _read(path)
+    if document["class"] != type(model).__name__:
+        raise FileFormatError(f"{path} holds a {document['class']}, not a {type(model).__name__}")
+    vars(model).update(vars(_estimator(type(model), document, arrays, path)))
     return model
 
 
 def load_model(path):
     """Load a model saved by ``save_model``, as a new estimator of the saved class."""
     from .boosting import GradientBoostingClassifier, GradientBoostingRegressor
-    document, _ = _read(path)
-    classes = {cls.__name__: cls for cls in (GradientBoostingClassifier, GradientBoostingRegressor)}
-    if document.get("class") not in classes:
-        raise ValueError(f"{path} holds an unknown estimator class {document.get('class')!r}")
-    return load_model_into(classes[document["class"]](), path)
+    document, arrays = _read(path)
+    cls = {cls.__name__: cls for cls in (GradientBoostingClassifier, GradientBoostingRegressor)}[document["class"]]
+    return _estimator(cls, document, arrays, path)

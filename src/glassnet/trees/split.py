@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .histogram import numba
+from ..backends import compiled
+
+numba = compiled.numba
 
 __all__ = ["Split", "soft_threshold", "leaf_score", "leaf_weight", "find_best_split", "find_best_split_numpy",
            "find_best_split_numba"]
@@ -130,7 +132,7 @@ else:
     find_best_split_numba = None
 
 
-def find_best_split(hist, node_sums, n_bins, feature_mask, reg_lambda, reg_alpha, min_child_weight, use_numba=True):
-    """The compiled scan when Numba is installed, else the NumPy one."""
-    search = find_best_split_numba if use_numba and find_best_split_numba is not None else find_best_split_numpy
+def find_best_split(hist, node_sums, n_bins, feature_mask, reg_lambda, reg_alpha, min_child_weight):
+    """The compiled scan when the compiled kernels are on (``glassnet.backends.compiled``), else NumPy's."""
+    search = find_best_split_numba if compiled.active() else find_best_split_numpy
     return search(hist, node_sums, n_bins, feature_mask, reg_lambda, reg_alpha, min_child_weight)

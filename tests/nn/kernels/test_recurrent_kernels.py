@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.backends import compiled
 from glassnet.nn.kernels.recurrent import GRUSequence, LSTMSequence, RNNSequence
 from glassnet.nn.kernels.recurrent_reference import gru_cell, lstm_cell, rnn_cell, run_reference
 
@@ -70,12 +71,10 @@ def test_reference_cell_gradcheck(cell):
         assert gn.autograd.gradcheck(lambda x, h, *w: step(x, h, *w), [arrays[0], arrays[5], *arrays[1:5]])
 
 
-@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+@pytest.mark.parametrize("mode", list(KERNELS))
 @pytest.mark.parametrize("options", [{}, {"lengths": [5, 2, 4], "reverse": True}])
-def test_compiled_gate_math_equals_numpy_steps(mode, options, monkeypatch):
+def test_compiled_loops_equal_the_numpy_reference_loops(mode, options):
     pytest.importorskip("numba")
-    from glassnet.nn.kernels import recurrent
-
     arrays = [a.astype(np.float32) for a in _arrays(mode, np.random.default_rng(3), hidden=16)]
     weights = np.random.default_rng(4).standard_normal((5 + (2 if mode == "LSTM" else 1), 3, 16))
 
@@ -85,22 +84,24 @@ def test_compiled_gate_math_equals_numpy_steps(mode, options, monkeypatch):
         (out * weights.astype(np.float32)).sum().backward()
         return [out.data] + [t.grad for t in tensors]
 
-    compiled = run()
-    monkeypatch.setattr(recurrent, "_steps_for", lambda x, numpy_step, name: numpy_step)
-    reference = run()
-    for a, b in zip(compiled, reference):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    fast = run()
+    with compiled.flags(enabled=False):
+        reference = run()
+    for a, b in zip(fast, reference):  # float32, rational tanh against NumPy's: amplified over 5 steps
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("mode", list(KERNELS))
 @pytest.mark.parametrize("options", [{}, {"lengths": [3, 5, 1, 4, 5], "reverse": True}])
-def test_batch_cut_into_parts_gives_the_same_result(mode, options, monkeypatch):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_batch_cut_into_parts_gives_the_same_result(mode, options, dtype, monkeypatch):
     """With several threads the batch rows run as parts on their own threads; three uneven parts
-    (and the weight gradients in three blocks of steps) must give what one part gives."""
-    from glassnet.nn.kernels import recurrent
+    (and the weight gradients in three blocks of steps) must give what one part gives, in the
+    NumPy loops (float64) and the compiled ones (float32)."""
+    from glassnet.nn.kernels import recurrent_plumbing
 
-    arrays = _arrays(mode, np.random.default_rng(5), batch=5)
-    weights = np.random.default_rng(6).standard_normal((5 + (2 if mode == "LSTM" else 1), 5, 6))
+    arrays = [a.astype(dtype) for a in _arrays(mode, np.random.default_rng(5), batch=5)]
+    weights = np.random.default_rng(6).standard_normal((5 + (2 if mode == "LSTM" else 1), 5, 6)).astype(dtype)
 
     def run():
         tensors = [gn.tensor(a.copy(), requires_grad=True) for a in arrays]
@@ -109,7 +110,8 @@ def test_batch_cut_into_parts_gives_the_same_result(mode, options, monkeypatch):
         return [out.data] + [t.grad for t in tensors]
 
     whole = run()
-    monkeypatch.setattr(recurrent, "batch_parts", lambda batch: [slice(0, 1), slice(1, 3), slice(3, batch)])
+    monkeypatch.setattr(recurrent_plumbing, "batch_parts", lambda batch: [slice(0, 1), slice(1, 3), slice(3, batch)])
     parts = run()
+    tolerance = 1e-10 if dtype == np.float64 else 1e-5
     for a, b in zip(parts, whole):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(a, b, rtol=tolerance, atol=tolerance)

@@ -1,7 +1,9 @@
 import numpy as np
 
 from glassnet.physics.scan.baselines import reflect
-from glassnet.physics.scan.proposal import neighbour_counts, neighbour_counts_reference, rejection_sample
+from glassnet.physics.scan.proposal import (
+    draw_candidates, neighbour_counts, neighbour_counts_reference, rejection_sample,
+)
 
 
 def test_neighbour_counts_equal_the_loop():
@@ -19,6 +21,19 @@ def test_rejection_sampling_follows_the_weight():
     assert points.shape == (4000, 1)
     assert points.max() < 0.9
     assert abs(points.mean() - 0.6) < 0.02   # E[u] for density ∝ u on [0, 0.9] = 2/3 · 0.9
+
+
+def test_local_candidates_leave_the_distribution_unchanged():
+    rng = np.random.default_rng(3)
+    log_weight = lambda u: np.log(u[:, 0] + 1e-300)  # noqa: E731  density 2u on [0, 1], mean 2/3
+    centres = np.array([[0.2], [0.25]])  # candidates crowd where the weight is low: dividing by q undoes it
+    points = rejection_sample(log_weight, 4000, 1, rng, n_candidates=5000, centres=centres, local_share=0.8,
+                              local_scale=0.05)
+    assert points.shape == (4000, 1) and abs(points.mean() - 2 / 3) < 0.02
+    u, log_q = draw_candidates(2000, 2, rng, np.array([[0.5, 0.5], [0.9, 0.1]]), 0.5, 0.1)
+    assert ((u >= 0) & (u <= 1)).all() and 1750 < len(u) < 2000  # local ones outside the cube are dropped
+    gauss = [np.exp(-((u - c) ** 2).sum(1) / (2 * 0.01)) / (2 * np.pi * 0.01) for c in ([0.5, 0.5], [0.9, 0.1])]
+    np.testing.assert_allclose(np.exp(log_q), 0.5 + 0.5 * (gauss[0] + gauss[1]) / 2)
 
 
 def test_rejection_sampling_gives_up_on_zero_weight():

@@ -92,3 +92,20 @@ def test_run_refuses_to_overwrite_and_resume_needs_results(tmp_path, capsys):
     assert "already holds results" in capsys.readouterr().err
     assert main(["scan", "resume", config, "--budget", "8", "--verbose", "0"]) == 0
     assert len(_rows(tmp_path / "results.csv")) == 8
+
+
+def test_a_second_scan_on_the_same_results_file_is_refused(tmp_path, capsys):
+    (tmp_path / "model.py").write_text(MODEL)
+    (tmp_path / "scan.toml").write_text(CONFIG.replace('method = "ml"', 'method = "random"').split("[ml]")[0])
+    first = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "scan", "run", "scan.toml", "--verbose", "0"],
+                             cwd=tmp_path, env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(glassnet.__file__))})
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "results.csv").exists() or len(_rows(tmp_path / "results.csv")) < 5:
+            assert time.monotonic() < deadline and first.poll() is None
+            time.sleep(0.05)
+        assert main(["scan", "resume", str(tmp_path / "scan.toml"), "--verbose", "0"]) == 2
+        assert "another scan is writing to it now" in capsys.readouterr().err
+    finally:
+        first.kill()
+        first.wait()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor, get_rng
-from ...autograd.ops import Sigmoid, Tanh, stable_sigmoid
+from ...autograd.function import Function
+from ...autograd import Tensor, as_tensor, get_rng
+from ...autograd.ops import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, stable_sigmoid  # noqa: F401
 
 
 class Step(Function):
@@ -26,18 +27,6 @@ class Step(Function):
         return np.zeros_like(g)
 
 
-class ReLU(Function):
-    """y = max(0, z);  ∂y/∂z = 1 for z > 0, else 0"""
-
-    @staticmethod
-    def forward(ctx, z):
-        y = np.maximum(z, 0)
-        ctx.y = y
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * (ctx.y > 0)
 
 
 class LeakyReLU(Function):
@@ -126,35 +115,8 @@ class NoisyReLU(ReLU):
         return ReLU.forward(ctx, z + noise)
 
 
-class LogSoftmax(Function):
-    """y = z - log Σ eᶻ (shifted by max z for stability);  ∂L/∂z = g - softmax(z)·Σ g"""
-
-    @staticmethod
-    def forward(ctx, z, dim):
-        shifted = z - z.max(axis=dim, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        return g - np.exp(ctx.y) * g.sum(axis=ctx.dim, keepdims=True)
 
 
-class Softmax(Function):
-    """yₖ = e^(zₖ) / Σⱼ e^(zⱼ);  ∂L/∂z = y ⊙ (g - Σ g ⊙ y)"""
-
-    @staticmethod
-    def forward(ctx, z, dim):
-        e = np.exp(z - z.max(axis=dim, keepdims=True))
-        y = e / e.sum(axis=dim, keepdims=True)
-        ctx.y, ctx.dim = y, dim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y = ctx.y
-        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
 
 
 def step(z, threshold: float = 0.0):
@@ -205,7 +167,7 @@ def noisy_relu(z, std=1.0, training: bool = True, rng=None):
 
 def maxout(z, pool_size: int, dim: int = -1):
     """Maxout: split ``dim`` into groups of ``pool_size`` and keep each group's maximum."""
-    z = z if isinstance(z, Tensor) else Tensor(z)
+    z = as_tensor(z)
     dim %= z.ndim
     n = z.shape[dim]
     if n % pool_size:

@@ -5,13 +5,13 @@ import math
 
 import numpy as np
 
-from ...autograd import Tensor, as_array, where
+from ...autograd import Tensor, as_array, as_tensor, where
 from .activation import softmax
 from .linear import dropout
 
 
 def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return as_tensor(x)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor
+from ...autograd.function import Function
+from ...autograd import Tensor, as_tensor
 from ..kernels import conv_direct, im2col as window_kernels
-from ..kernels.blas import one_blas_thread
+from ...backends.threads import one_blas_thread
 from ..kernels.im2col import (
     batch_slices, col2im, conv_windows, im2col, input_grad_rows, output_size, pitch, pixels, positions,
 )
@@ -87,7 +88,7 @@ def channel_major(x: np.ndarray, padding: tuple = ((0, 0), (0, 0))) -> np.ndarra
 
 def _gemm_threads(w: np.ndarray):
     """BLAS threads for a layer's GEMMs, whose largest product is one batch slice's (at most
-    (O/G) × ``WINDOW_ELEMENTS`` multiply-adds): one thread below ``blas.SMALL_PRODUCT_FLOPS``."""
+    (O/G) × ``WINDOW_ELEMENTS`` multiply-adds): one thread below ``backends.threads.SMALL_PRODUCT_FLOPS``."""
     return one_blas_thread(w.shape[1] * window_kernels.WINDOW_ELEMENTS)
 
 
@@ -281,8 +282,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: in
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
     """1-D convolution of (N, C_in, L) by weight (C_out, C_in/groups, K): conv2d on a height-1 image."""
-    x = input if isinstance(input, Tensor) else Tensor(input)
-    weight = weight if isinstance(weight, Tensor) else Tensor(weight)
+    x = as_tensor(input)
+    weight = as_tensor(weight)
     stride, dilation = (1, single(stride, "stride")), (1, single(dilation, "dilation"))
     _check_positive(stride, dilation, groups)
     if isinstance(padding, str):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor, as_array
+from ...autograd.function import Function
+from ...autograd import Tensor, as_array, as_tensor
 
 
 class EmbeddingFunction(Function):
@@ -33,7 +34,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
     if not np.issubdtype(indices.dtype, np.integer):
         raise TypeError(f"embedding expects integer indices, got dtype {indices.dtype}")
     if max_norm is not None:
-        table = weight.data
+        table = weight._array
         rows = np.unique(indices)
         norms = np.linalg.norm(table[rows], ord=norm_type, axis=1)
         scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
@@ -45,8 +46,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type: float =
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """cos θ = x₁·x₂ / (max(‖x₁‖, ε) · max(‖x₂‖, ε)) along ``dim`` (broadcasting, as PyTorch's)."""
-    x1 = x1 if isinstance(x1, Tensor) else Tensor(x1)
-    x2 = x2 if isinstance(x2, Tensor) else Tensor(x2)
+    x1 = as_tensor(x1)
+    x2 = as_tensor(x2)
     norm1 = (x1 * x1).sum(dim=dim).sqrt().clip(min=eps)
     norm2 = (x2 * x2).sum(dim=dim).sqrt().clip(min=eps)
     return (x1 * x2).sum(dim=dim) / (norm1 * norm2)

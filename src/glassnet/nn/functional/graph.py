@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor, as_array
+from ...autograd.function import Function
+from ...autograd import Tensor, as_array
 
 REDUCTIONS = ("sum", "add", "mean", "max")
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, get_rng
+from ...autograd.function import Function
+from ...autograd import get_rng
 
 
 class LinearFunction(Function):
@@ -15,7 +16,8 @@ class LinearFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        ctx.x, ctx.weight = x, weight
+        need_x, need_w = ctx.needs_input_grad[:2]
+        ctx.x, ctx.weight = (x if need_w else None), (weight if need_x else None)
         y = x @ weight.T
         if bias is not None:
             y += bias

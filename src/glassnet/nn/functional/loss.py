@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor, where
+from ...autograd.function import Function
+from ...autograd import Tensor, as_tensor, where
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
 def _data(x) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _check_reduction(reduction: str, allowed=REDUCTIONS) -> None:
@@ -42,14 +43,14 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _as_tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return as_tensor(x)
 
 
 def _target_like(target, input: Tensor) -> Tensor:
     """Targets are constants in the input's float dtype (a Tensor target keeps its graph)."""
     if isinstance(target, Tensor):
         return target
-    return Tensor(np.asarray(target, dtype=input.dtype))
+    return as_tensor(np.asarray(target, dtype=input.dtype))
 
 
 # ----- regression -----
@@ -246,7 +247,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         z = z.reshape(1, -1)
     n_classes = z.shape[1]
     t = _data(target)
-    rows_z = _class_last(z.data)
+    rows_z = _class_last(z._array)
     shifted, log_sums, p = _softmax_rows(rows_z)
     w = None if weight is None else _data(weight).astype(z.dtype, copy=False)
     eps = label_smoothing
@@ -299,7 +300,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100, reduction: st
     _check_reduction(reduction)
     n_classes = z.shape[1]
     labels = _data(target).reshape(-1)
-    rows_z = _class_last(z.data)
+    rows_z = _class_last(z._array)
     if labels.size != rows_z.shape[0]:
         raise ValueError(f"nll_loss: input of shape {tuple(z.shape)} needs targets of shape "
                          f"{(z.shape[0],) + tuple(z.shape[2:])}, got {np.shape(_data(target))}")
@@ -329,7 +330,7 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
         pointwise = target.exp() * (target - log_q)
     else:
         p = target
-        safe_log_p = where(p.data > 0, p, Tensor(np.ones((), dtype=p.dtype))).log()
+        safe_log_p = where(p._array > 0, p, as_tensor(np.ones((), dtype=p.dtype))).log()
         pointwise = p * (safe_log_p - log_q)
     if reduction == "batchmean":
         return pointwise.sum() / log_q.shape[0]
@@ -339,7 +340,7 @@ def kl_div(input, target, reduction: str = "mean", log_target: bool = False) -> 
 def entropy(p, dim: int = -1, base: float | None = None) -> Tensor:
     """H(P) = -Σ_k P_k log P_k (0 log 0 = 0), in nats, or in bits etc. for ``base``=2."""
     p = _as_tensor(p)
-    safe = where(p.data > 0, p, Tensor(np.ones((), dtype=p.dtype)))
+    safe = where(p._array > 0, p, as_tensor(np.ones((), dtype=p.dtype)))
     h = -(p * safe.log()).sum(axis=dim)
     return h if base is None else h / float(np.log(base))
 

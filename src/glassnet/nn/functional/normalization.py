@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Function, Tensor
+from ...autograd.function import Function
+from ...autograd import Tensor, as_array, as_tensor
 
 
 class Normalize(Function):
@@ -59,37 +60,39 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     """Batch normalization of (N, C) or (N, C, *) over every axis but the channel axis 1.
 
     In training the batch's mean and (biased) variance normalize, and the running statistics
-    (ndarrays, updated in place; may be None) move towards the batch's:
+    (tensors, updated in place; may be None) move towards the batch's:
     r ← (1 − momentum)·r + momentum·batch, the variance unbiased (·m/(m−1)) as in PyTorch.
     Otherwise the running statistics normalize.
     """
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = as_tensor(input)
     if x.ndim < 2:
         raise ValueError(f"batch_norm expects (N, C) or (N, C, *), got {tuple(x.shape)}")
     axes = (0, *range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
-        count = x.data.size // x.shape[1]
+        count = x.numel() // x.shape[1]
         if count < 2:
             raise ValueError(f"batch_norm in training needs more than 1 value per channel, got input "
                              f"{tuple(x.shape)}")
-        mean = x.data.mean(axis=axes, keepdims=True)
-        var = x.data.var(axis=axes, keepdims=True)
+        mean = x._array.mean(axis=axes, keepdims=True)
+        var = x._array.var(axis=axes, keepdims=True)
         if running_mean is not None:
-            running_mean *= 1 - momentum
-            running_mean += momentum * mean.reshape(-1)
+            moving = as_array(running_mean)
+            moving *= 1 - momentum
+            moving += momentum * mean.reshape(-1)
         if running_var is not None:
-            running_var *= 1 - momentum
-            running_var += momentum * count / (count - 1) * var.reshape(-1)
+            moving = as_array(running_var)
+            moving *= 1 - momentum
+            moving += momentum * count / (count - 1) * var.reshape(-1)
     else:
-        mean, var = np.reshape(running_mean, shape), np.reshape(running_var, shape)
+        mean, var = np.reshape(as_array(running_mean), shape), np.reshape(as_array(running_var), shape)
     return Normalize.apply(x, *_affine(weight, bias, shape, x.dtype), axes=axes, eps=eps, mean=mean, var=var,
                            batch_stats=training)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
     """Normalize each sample over its last len(normalized_shape) dims (as ``torch.nn.functional.layer_norm``)."""
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = as_tensor(input)
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
         else tuple(normalized_shape)
     k = len(normalized_shape)
@@ -97,7 +100,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
         raise ValueError(f"layer_norm over {normalized_shape} expects (*, {', '.join(map(str, normalized_shape))}), "
                          f"got {tuple(x.shape)}")
     axes = tuple(range(x.ndim - k, x.ndim))
-    mean = x.data.mean(axis=axes, keepdims=True)
-    var = x.data.var(axis=axes, keepdims=True)
+    mean = x._array.mean(axis=axes, keepdims=True)
+    var = x._array.var(axis=axes, keepdims=True)
     return Normalize.apply(x, *_affine(weight, bias, normalized_shape, x.dtype), axes=axes, eps=eps, mean=mean,
                            var=var, batch_stats=True)

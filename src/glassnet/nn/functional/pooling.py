@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from ...autograd import Function, Tensor
+from ...autograd.function import Function
+from ...autograd import Tensor, as_tensor
 from ..kernels import pool_direct
 from ..kernels.im2col import output_size
 from ..kernels.pooling import avg_pool, avg_pool_backward, max_pool, max_pool_backward, pad_hw
@@ -119,7 +120,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, count_include_pad: bo
 
 
 def _as_2d(name: str, input) -> Tensor:
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = as_tensor(input)
     if x.ndim != 3:
         raise ValueError(f"{name} expects a 3-D input (N, C, L), got {tuple(x.shape)}")
     return x.unsqueeze(2)
@@ -180,7 +181,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest") -> T
     """Resize (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor`` (mode 'nearest' only)."""
     if mode != "nearest":
         raise ValueError(f"interpolate supports mode='nearest' only, got '{mode}'")
-    x = input if isinstance(input, Tensor) else Tensor(input)
+    x = as_tensor(input)
     if x.ndim not in (3, 4):
         raise ValueError(f"interpolate expects (N, C, L) or (N, C, H, W), got {tuple(x.shape)}")
     if (size is None) == (scale_factor is None):

@@ -36,46 +36,27 @@ last channel or tap repeat it with weight 0 or write to a spare row, never to a 
 pass twice (LLVM would then fall back to scalar code).
 ``prange`` splits the batch (forward, input gradient) or the blocks of (o, c) (weight gradient) over
 Numba's threads (``numba.set_num_threads``); every thread writes its own part of the output.
-But a kernel with less than ``SMALL_PRODUCT_FLOPS`` multiply-adds (all of LeNet's, 0.4-1 ms
-each) runs on one thread (``kernel_threads``), the rule ``blas.one_blas_thread`` applies to
-BLAS: waking a second thread and waiting for it at the end cost more than it saved on the
+But a kernel with less than ``backends.threads.SMALL_PRODUCT_FLOPS`` multiply-adds (all of LeNet's, 0.4-1 ms
+each) runs on one thread (``backends.threads.kernel_threads``), the rule ``one_blas_thread`` applies
+to BLAS: waking a second thread and waiting for it at the end cost more than it saved on the
 shared 2-core machine, up to 16 ms per call when the other core was busy (BENCHMARKS.md).
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import numpy as np
 
-from .blas import SMALL_PRODUCT_FLOPS
+from ...backends import compiled
+from ...backends.threads import kernel_threads
 
-try:
-    import numba
-except ImportError:  # the NumPy GEMM kernels run instead
-    numba = None
-
+numba = compiled.numba
 DIRECT_CHANNELS = 8  # direct kernels up to this many input channels C
 
 
 def use_direct(x_dtype, w_dtype, in_channels: int, stride: tuple, groups: int) -> bool:
-    """Whether this layer runs the direct kernels (else the GEMMs of ``im2col.py``)."""
-    return (numba is not None and x_dtype == w_dtype == np.float32 and stride == (1, 1) and groups == 1
+    """Whether this layer runs the direct kernels (else the GEMMs of ``im2col.py``): the compiled
+    kernels are on (``glassnet.backends.compiled``), float32, stride 1, no groups, few channels."""
+    return (compiled.active() and x_dtype == w_dtype == np.float32 and stride == (1, 1) and groups == 1
             and in_channels <= DIRECT_CHANNELS)
-
-
-@contextmanager
-def kernel_threads(multiply_adds: float):
-    """Numba's threads inside the block: one for a kernel of less than ``SMALL_PRODUCT_FLOPS``
-    multiply-adds, else as many as set."""
-    previous = numba.get_num_threads()
-    narrowed = multiply_adds < SMALL_PRODUCT_FLOPS and previous > 1
-    if narrowed:
-        numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if narrowed:
-            numba.set_num_threads(previous)
 
 
 def forward_rows(x, w, b, y, width: int, dilation_h: int, dilation_w: int) -> None:

@@ -17,18 +17,22 @@ Here the forward writes the mask (a quarter of the input's bytes) for little mor
 maximum alone (0.35 against 0.26 ms) and the backward is one pass (0.2 against 0.8-1.1 ms).
 The loops run over image rows; the work per pixel is selects and bit operations, not branches,
 so that LLVM vectorizes it (a running argmax with branches was 5x slower than NumPy).
-``prange`` runs the planes on Numba's threads (``conv_direct.kernel_threads``: one for LeNet's).
+``prange`` runs the planes on Numba's threads (``backends.threads.kernel_threads``: one for LeNet's).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .conv_direct import kernel_threads, numba
+from ...backends import compiled
+from ...backends.threads import kernel_threads
+
+numba = compiled.numba
 
 
 def fits(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple) -> bool:
-    """Whether this pooling is the 2×2, stride-2 one of these kernels (float32, no padding or dilation)."""
-    return (numba is not None and x.dtype == np.float32 and kernel == (2, 2) and stride == (2, 2)
+    """Whether this pooling runs these kernels: the compiled kernels are on (``glassnet.backends.compiled``)
+    and it is the 2×2, stride-2 one (float32, no padding or dilation)."""
+    return (compiled.active() and x.dtype == np.float32 and kernel == (2, 2) and stride == (2, 2)
             and padding == (0, 0) and dilation == (1, 1))
 
 

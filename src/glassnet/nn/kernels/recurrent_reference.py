@@ -21,7 +21,7 @@ def _blocks(gates: Tensor, count: int) -> list[Tensor]:
 def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
     """h' = f(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), f = tanh or relu."""
     pre = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
-    return pre.tanh() if nonlinearity == "tanh" else pre * (pre.data > 0)
+    return pre.tanh() if nonlinearity == "tanh" else pre * (pre._array > 0)
 
 
 def lstm_cell(x, state, w_ih, w_hh, b_ih=None, b_hh=None):

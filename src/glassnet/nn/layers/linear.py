@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...autograd import Tensor, get_rng
+from ...autograd import Tensor, as_tensor, get_rng
 from .. import functional as F
 from .. import init
 from ..module import LayerInputError, Module, Parameter
@@ -12,11 +12,11 @@ from ..module import LayerInputError, Module, Parameter
 def as_float_input(module: Module, x, dtype) -> Tensor:
     """The layer's input as a Tensor of the layer's float dtype, or a clear error."""
     if not isinstance(x, Tensor):
-        x = Tensor(np.asarray(x))
+        x = as_tensor(np.asarray(x))
     if x.dtype != dtype:
         if not np.issubdtype(x.dtype, np.number):
             raise LayerInputError(module, f"expects numbers, got an input of dtype {x.dtype}")
-        raise LayerInputError(module, f"has {dtype} weights but got a {x.dtype} input of shape "
+        raise LayerInputError(module, f"has {np.dtype(dtype)} weights but got a {x._array.dtype} input of shape "
                                       f"{x.shape}; convert it with x.float() (or model.double())")
     return x
 
@@ -68,7 +68,7 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         if not -x.ndim <= self.start_dim < x.ndim:
             raise LayerInputError(self, f"cannot flatten from dim {self.start_dim} an input of shape "
                                         f"{tuple(x.shape)}")
@@ -86,7 +86,7 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         dim = self.dim % x.ndim
         if x.shape[dim] != int(np.prod(self.unflattened_size)):
             raise LayerInputError(self, f"cannot split dim {self.dim} of size {x.shape[dim]} into "
@@ -124,7 +124,7 @@ class GaussianNoise(Module):
         self.stddev, self.rng = stddev, rng
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         if not self.training or self.stddev == 0:
             return x
         noise = get_rng(self.rng).standard_normal(x.shape).astype(x.dtype) * self.stddev

@@ -64,7 +64,7 @@ class _BatchNorm(Module):
             if momentum is None:  # a cumulative moving average
                 momentum = 1.0 / float(self.num_batches_tracked)
         use_batch_stats = self.training or not self.track_running_stats
-        if use_batch_stats and x.data.size // x.shape[1] < 2:
+        if use_batch_stats and x.numel() // x.shape[1] < 2:
             raise LayerInputError(self, f"needs more than 1 value per channel in training, got {tuple(x.shape)}")
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch_stats,
                             momentum, self.eps)

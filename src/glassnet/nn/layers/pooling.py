@@ -9,7 +9,7 @@ from .. import functional as F
 from ..functional.conv import pair
 from ..functional.pooling import check_pool2d
 from ..module import LayerInputError, Module
-from ...autograd import Tensor
+from ...autograd import Tensor, as_tensor
 
 
 class _Pool(Module):
@@ -30,7 +30,7 @@ class _Pool(Module):
         return pair(value) if self.spatial == 2 else (1, pair(value)[0])
 
     def _input(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         if x.ndim != self.spatial + 2:
             layout = "(N, C, L)" if self.spatial == 1 else "(N, C, H, W)"
             raise LayerInputError(self, f"expects a {self.spatial + 2}-D input {layout}, got {tuple(x.shape)}")
@@ -86,7 +86,7 @@ class AdaptiveAvgPool2d(Module):
         self.output_size = output_size
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         if x.ndim != 4:
             raise LayerInputError(self, f"expects a 4-D input (N, C, H, W), got {tuple(x.shape)}")
         return F.adaptive_avg_pool2d(x, self.output_size)

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...autograd import Tensor, as_array, cat, stack
+from ...autograd import Tensor, as_array, as_tensor, cat, stack
 from .. import functional as F
 from .. import init
 from ..kernels.recurrent import GRUSequence, LSTMSequence, RNNSequence
@@ -259,7 +259,7 @@ class RNNCellBase(Module):
             x = x.unsqueeze(0)
         shape = (x.shape[0], self.hidden_size)
         if states is None:
-            return x, [Tensor(np.zeros(shape, dtype=self.weight_dtype))] * count, unbatched
+            return x, [as_tensor(np.zeros(shape, dtype=self.weight_dtype))] * count, unbatched
         states = list(states) if count == 2 else [states]
         expected = shape[1:] if unbatched else shape
         states = [_check_state(self, s, expected, name) for s, name in zip(states, ("hx", "cx"))]

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ...autograd import Tensor, as_array
+from ...autograd import Tensor, as_array, as_tensor
 from .. import functional as F
 from .. import init
 from ..containers import ModuleList
@@ -305,7 +305,7 @@ class PositionalEncoding(Module):
             raise LayerInputError(self, f"expects {layout} with E = {self.d_model} and L ≤ max_len = "
                                         f"{self.max_len}, got {tuple(x.shape)}")
         length = x.shape[axis]
-        return self.dropout(x + Tensor(table[None, :length] if self.batch_first else table[:length, None]))
+        return self.dropout(x + as_tensor(table[None, :length] if self.batch_first else table[:length, None]))
 
     def extra_repr(self) -> str:
         return f"d_model={self.d_model}, max_len={self.max_len}, batch_first={self.batch_first}"

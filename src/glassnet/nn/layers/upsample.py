@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..module import LayerInputError, Module
-from ...autograd import Tensor
+from ...autograd import Tensor, as_tensor
 
 
 class Upsample(Module):
@@ -18,7 +18,7 @@ class Upsample(Module):
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = as_tensor(x)
         if x.ndim not in (3, 4):
             raise LayerInputError(self, f"expects (N, C, L) or (N, C, H, W), got {tuple(x.shape)}")
         return F.interpolate(x, self.size, self.scale_factor, self.mode)

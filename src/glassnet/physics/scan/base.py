@@ -34,7 +34,8 @@ class Scan:
         seed: the scan's seed.
         workers: processes of the local pool (0 = evaluate in this process: no timeout, no protection
             from a crashing function); ignored with a scheduler.
-        scheduler: a dask.distributed Client or a scheduler address 'tcp://host:8786'.
+        scheduler: a dask.distributed Client, a scheduler address 'tcp://host:8786', or a cluster for
+            the scan to start and stop, e.g. {"kind": "slurm", "jobs": 20, "cores": 4} (see ``cluster``).
         verbose: 0 silences the progress bar.
     """
 
@@ -66,6 +67,10 @@ class Scan:
         A fresh run refuses to replace a results file that has rows unless ``overwrite``; ``resume``
         continues one, first evaluating the points of the batch a crash interrupted.
         """
+        with self.file.locked():
+            return self._run(max_evaluations, target_good, resume, overwrite)
+
+    def _run(self, max_evaluations, target_good, resume, overwrite) -> ScanResults:
         executor = make_executor(self.workers, self.scheduler)
         bar = None
         try:

@@ -14,6 +14,9 @@
     O = { value = 100, sigma = 10 }
     [ml]                       # MLScan's options;  [mcmc] the MCMC's
     temperature = 0.5
+    [cluster]                  # optional: a Dask cluster the scan starts (see cluster.py)
+    kind = "slurm"             # slurm, htcondor, pbs, or local
+    jobs = 20                  # and any option of dask-jobqueue's cluster: cores, memory, walltime, queue, ...
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import tomllib
 from dataclasses import dataclass
 
 from .baselines import MCMCScan, RandomScan
+from .cluster import CLUSTERS
 from .evaluate import Command, FunctionRef
 from .likelihood import Gaussian, Likelihood, Limit
 from .loop import MLScan
@@ -200,17 +204,25 @@ class ScanConfig:
     scan: dict
     options: dict   # the [ml] or [mcmc] table
     record: list
+    cluster: dict | None = None   # the [cluster] table
 
     @property
     def observables(self) -> list:
         """The results file's observable columns: the likelihood's, then the recorded ones."""
         return [*self.likelihood.observables, *(r for r in self.record if r not in self.likelihood.observables)]
 
+    def scheduler(self, override=None):
+        """Where the points run: ``override`` (an address, or a cluster kind that takes the [cluster]
+        table's options), else the file's scheduler or [cluster] table."""
+        if override in CLUSTERS:
+            return {**(self.cluster or {}), "kind": override}
+        return override or self.scan["scheduler"] or self.cluster
+
     def build(self, workers=None, scheduler=None, verbose: int = 1):
         """The Scan; ``workers`` and ``scheduler`` override the file's."""
         common = dict(good_threshold=self.scan["good_threshold"], seed=self.scan["seed"], record=self.record,
                       workers=self.scan["workers"] if workers is None else workers,
-                      scheduler=scheduler or self.scan["scheduler"], verbose=verbose)
+                      scheduler=self.scheduler(scheduler), verbose=verbose)
         batch = {} if self.scan["batch_size"] is None else {"batch_size": self.scan["batch_size"]}
         args = (self.space, self.observable, self.likelihood, self.output)
         if self.method == "ml":
@@ -229,7 +241,7 @@ def load_config(path) -> ScanConfig:
         raise ConfigError(f"{path}: no such config file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    known = ("scan", "parameters", "observable", "likelihood", "ml", "mcmc")
+    known = ("scan", "parameters", "observable", "likelihood", "ml", "mcmc", "cluster")
     for section in data:
         if section not in known:
             raise ConfigError(f"unknown key '{section}' (known sections: {', '.join(known)})")
@@ -237,6 +249,7 @@ def load_config(path) -> ScanConfig:
         if section not in data:
             raise ConfigError(f"missing section '[{section}]'")
     scan = _check(data["scan"], SCHEMA["scan"], "scan")
+    cluster = _cluster(data.get("cluster"), scan["scheduler"])
     observable = _check(data["observable"], SCHEMA["observable"], "observable")
     method_options = _check(data.get(scan["method"], {}), SCHEMA[scan["method"]], scan["method"]) \
         if scan["method"] in ("ml", "mcmc") else {}
@@ -258,4 +271,19 @@ def load_config(path) -> ScanConfig:
     folder = os.path.dirname(os.path.abspath(path))
     output = _output(os.path.join(folder, scan["output"]), path)
     return ScanConfig(os.fspath(path), scan["method"], output, scan["budget"], scan["target_good"], space,
-                      likelihood, _observable(observable, folder, space), scan, method_options, record)
+                      likelihood, _observable(observable, folder, space), scan, method_options, record, cluster)
+
+
+def _cluster(table, scheduler):
+    """The [cluster] table as a cluster spec (kind checked here, the rest by dask-jobqueue), or None."""
+    if table is None:
+        return None
+    if scheduler is not None:
+        raise ConfigError("give either 'scan.scheduler' or a [cluster] table, not both")
+    if not isinstance(table, dict) or table.get("kind") not in CLUSTERS:
+        raise ConfigError(f"'cluster.kind' must be one of {', '.join(map(repr, CLUSTERS))}, "
+                          f"got {table.get('kind') if isinstance(table, dict) else table!r}")
+    jobs = table.get("jobs", 1)
+    if not (type(jobs) is int and 0 <= jobs <= 10_000):
+        raise ConfigError(f"'cluster.jobs' must be an integer between 0 and 10,000, got {jobs!r}")
+    return dict(table)

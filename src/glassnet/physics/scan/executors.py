@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+from .cluster import start_cluster
 from .evaluate import SetupError, as_source, describe_exit, evaluate_point, setup_problem
 
 COMMAND_GRACE = 10.0      # seconds a worker gets beyond a program's own timeout (the program's kill comes first)
@@ -234,9 +235,10 @@ class PoolExecutor:
 
 
 class DaskExecutor:
-    """A dask.distributed cluster: a ``Client`` you made, or a scheduler address 'tcp://host:8786'
-    (then this executor opens the client and closes it). The points run in the cluster's workers,
-    which the cluster manages: a program's timeout holds there, a function's does not."""
+    """A dask.distributed cluster: a ``Client`` you made, a scheduler address 'tcp://host:8786', or a
+    cluster to start (a dict, see ``cluster.py``: a batch system's, or a local one). What this executor
+    opens, it closes. The points run in the cluster's workers, which the cluster manages: a program's
+    timeout holds there, a function's does not."""
 
     def __init__(self, client, timeout: float = 30.0):
         try:
@@ -244,7 +246,10 @@ class DaskExecutor:
         except ImportError:
             raise ImportError("a Dask scheduler needs dask.distributed: pip install 'glassnet[scan]'") from None
         self._distributed = distributed
-        self.owns_client = isinstance(client, str)
+        self.cluster = start_cluster(client) if isinstance(client, dict) else None
+        if self.cluster is not None:
+            client = self.cluster
+        self.owns_client = not isinstance(client, distributed.Client)
         if self.owns_client:
             try:
                 client = distributed.Client(client, timeout=timeout)
@@ -268,10 +273,12 @@ class DaskExecutor:
     def close(self) -> None:
         if self.owns_client:
             self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
 
 
 def make_executor(workers: int | None = None, scheduler=None):
-    """The executor for a scan: Dask if ``scheduler`` (an address or a Client) is given,
+    """The executor for a scan: Dask if ``scheduler`` (an address, a Client or a cluster spec) is given,
     else in this process if ``workers == 0``, else a pool of ``workers`` processes."""
     if scheduler is not None:
         return DaskExecutor(scheduler)

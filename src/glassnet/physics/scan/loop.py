@@ -3,8 +3,9 @@
 Each iteration:
   1. train an MLP on the points evaluated so far (warm: it continues from the last iteration's weights),
      regressing the observables O(x) (the likelihood is then L(Ô(x))) or log L(x) directly;
-  2. propose points by rejection sampling of uniform candidates against the predicted likelihood
-     (see ``proposal``), plus a share of uniform random points that keep exploring;
+  2. propose points by rejection sampling of candidates against the predicted likelihood (see
+     ``proposal``: uniform candidates, and some near the best points so far), plus a share of uniform
+     random points that keep exploring;
   3. compute the proposed points exactly (in parallel) and add them to the training set;
   4. repeat until the budget of evaluations or of good points is spent.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...nn.kernels.blas import one_blas_thread
+from ...backends.threads import one_blas_thread
 from .base import Scan
 from .proposal import density_log_penalty, rejection_sample
 from .surrogate import MLPClassifier, MLPRegressor
@@ -26,7 +27,10 @@ class MLScan(Scan):
     Args (besides Scan's):
         n_initial: uniform random points of iteration 0, before the first training.
         random_fraction: share of each batch drawn uniformly at random (exploration).
-        n_candidates: uniform candidates per rejection-sampling round.
+        n_candidates: candidates per rejection-sampling round.
+        local_share, local_scale, n_centres: the share of the candidates drawn from Gaussians of width
+            ``local_scale`` (unit cube) around the ``n_centres`` points of highest likelihood so far;
+            the proposals still follow the predicted likelihood (see ``proposal``). 0 = uniform only.
         temperature: proposals follow L̂^(1/T); T = 1 follows the predicted likelihood itself, the
             default T = 0.5 (L̂²) sharpens them towards L = 1, which the surrogate's errors blur.
         target: what the MLP regresses, 'observables' or 'log_likelihood'.
@@ -42,12 +46,15 @@ class MLScan(Scan):
                  target: str = "observables", hidden=(64, 64, 64), activation: str = "tanh", lr: float = 3e-3,
                  train_steps: int = 200, first_train_steps: int = 1000, train_batch_size: int = 256,
                  validity_classifier: bool = False, density_penalty: float = 0.0, density_radius: float = 0.02,
-                 **options):
+                 local_share: float = 0.5, local_scale: float = 0.05, n_centres: int = 100, **options):
         super().__init__(space, observable, likelihood, output, batch_size=batch_size, **options)
         if target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
         if not 0 <= random_fraction <= 1:
             raise ValueError(f"random_fraction must be in [0, 1], got {random_fraction}")
+        if not 0 <= local_share < 1 or not local_scale > 0 or n_centres < 1:
+            raise ValueError(f"local_share must be in [0, 1), local_scale > 0 and n_centres >= 1, got "
+                             f"{local_share}, {local_scale}, {n_centres}")
         if not temperature > 0:
             raise ValueError(f"temperature must be > 0, got {temperature}")
         if n_initial < 1:
@@ -55,6 +62,7 @@ class MLScan(Scan):
         self.n_initial, self.random_fraction, self.n_candidates = n_initial, random_fraction, n_candidates
         self.temperature, self.target = temperature, target
         self.density_penalty, self.density_radius = density_penalty, density_radius
+        self.local_share, self.local_scale, self.n_centres = local_share, local_scale, n_centres
         n_out = len(likelihood.observables) if target == "observables" else 1
         mlp_options = dict(hidden=hidden, activation=activation, lr=lr, steps=train_steps,
                            first_steps=first_train_steps, batch_size=train_batch_size)
@@ -71,7 +79,11 @@ class MLScan(Scan):
             if self._fit(results, u, rng):
                 good = u[results.good(self.good_threshold)]
                 n_ml = self.batch_size - int(round(self.random_fraction * self.batch_size))
-                proposed = rejection_sample(lambda c: self._log_weight(c, good), n_ml, d, rng, self.n_candidates)
+                best = np.argsort(results.log_likelihood)[::-1][:self.n_centres]
+                centres = u[best[np.isfinite(results.log_likelihood[best])]]
+                proposed = rejection_sample(lambda c: self._log_weight(c, good), n_ml, d, rng, self.n_candidates,
+                                            centres=centres, local_share=self.local_share,
+                                            local_scale=self.local_scale)
         n_random = self.batch_size - len(proposed)  # the exploration share, and any shortfall of kept candidates
         points = np.concatenate([proposed, self.space.sample_unit(n_random, rng)])
         return points, np.array(["ml"] * len(proposed) + ["random"] * n_random, dtype=object)

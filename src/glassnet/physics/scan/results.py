@@ -11,10 +11,12 @@ evaluates the pending points that have no row yet, so every proposed point is ev
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -265,6 +267,18 @@ class ResultsFile:
             raise ResultsDamaged(f"{self.pending_path}: damaged (a parameter is not a finite number); delete it "
                                  "to resume without the batch that was in flight")
         return pending
+
+    @contextmanager
+    def locked(self):
+        """Hold ``<results>.lock`` while a scan writes (the operating system frees it however the scan
+        ends); a second scan on the same file is refused instead of interleaving its rows."""
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        with open(f"{self.path}.lock", "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise FileExistsError(f"{self.path}: another scan is writing to it now") from None
+            yield
 
     def clear_pending(self) -> None:
         if os.path.exists(self.pending_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import nn, optim
-from ...autograd import Tensor, no_grad
+from ...autograd import Tensor, as_tensor, no_grad
 
 ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "elu": nn.ELU, "sigmoid": nn.Sigmoid, "softplus": nn.Softplus}
 
@@ -46,7 +46,7 @@ class _MLP:
         loss = np.nan
         for _ in range(self.first_steps if first else self.steps):
             batch = rng.integers(0, len(x), min(self.batch_size, len(x)))
-            output = self.loss(self.net(Tensor(x[batch])), Tensor(y[batch]))
+            output = self.loss(self.net(as_tensor(x[batch])), as_tensor(y[batch]))
             self.optimizer.zero_grad()
             output.backward()
             self.optimizer.step()
@@ -55,7 +55,7 @@ class _MLP:
 
     def _forward(self, u: np.ndarray) -> np.ndarray:
         with no_grad():
-            return self.net(Tensor((2 * np.asarray(u) - 1).astype(np.float32))).numpy().astype(float)
+            return self.net(as_tensor((2 * np.asarray(u) - 1).astype(np.float32))).numpy().astype(float)
 
 
 class MLPRegressor(_MLP):

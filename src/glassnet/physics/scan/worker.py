@@ -61,12 +61,15 @@ def main() -> None:
     os.dup2(2, 1)  # the function's prints go to standard error, not into the replies
     threading.Thread(target=die_with_the_scan, args=(lifeline,), daemon=True).start()
     sys.path[:] = json.loads(tasks.readline())["path"]
-    replies.write(json.dumps({"ready": True}) + "\n")
-    replies.flush()
     sources = {}
-    for line in tasks:
-        replies.write(json.dumps(answer(json.loads(line), sources)) + "\n")
+    try:
+        replies.write(json.dumps({"ready": True}) + "\n")
         replies.flush()
+        for line in tasks:
+            replies.write(json.dumps(answer(json.loads(line), sources)) + "\n")
+            replies.flush()
+    except BrokenPipeError:  # the scan is gone: the lifeline thread is ending this process
+        os._exit(0)
 
 
 if __name__ == "__main__":
