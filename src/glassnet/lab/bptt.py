@@ -34,6 +34,7 @@ def uses_in_graph(loss, parameter) -> int:
 
 
 def random_weights(rng, size: int = 3) -> dict:
+    """W₁ (size, 2), W₂ (size, size) and V (1, size) drawn from N(0, 1), W₂ scaled by 0.8."""
     return {"W₁": rng.standard_normal((size, 2)), "W₂": rng.standard_normal((size, size)) * 0.8,
             "V": rng.standard_normal((1, size))}
 

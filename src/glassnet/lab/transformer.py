@@ -69,7 +69,7 @@ def evaluate(model, pairs, vocabs) -> dict:
 @lab("transformer", "Transformer: reversing digits and translating dates, beside the RNN seq2seq, attention maps",
      f"{SUMMARY}; {LESSON}", params={"steps": "Adam steps per model on the digits (the dates get twice as many)",
                                      "seed": "random seed"})
-def transformer(out, quick=False, steps=400, seed=0):
+def transformer(out, quick=False, steps=300, seed=0):
     """Self-attention softmax(QKᵀ/√d)V in place of recurrence; positions enter by PE(pos, 2i) = sin(pos/10000^(2i/d))."""
     res = LabResult(out)
     length, digit_steps = (4, 150) if quick else (6, steps)

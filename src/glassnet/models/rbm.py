@@ -77,7 +77,9 @@ class RBM(nn.Module):
 
     def hidden_probabilities(self, v) -> np.ndarray:
         """p(h = 1 | v) = σ(v Wᵀ + b), shape (batch, n_hidden)."""
-        v = self._visible(v)
+        return self._hidden(self._visible(v))
+
+    def _hidden(self, v: np.ndarray) -> np.ndarray:
         return sigmoid_(v @ as_array(self.weight).T + as_array(self.hidden_bias))
 
     def visible_probabilities(self, h) -> np.ndarray:
@@ -93,37 +95,40 @@ class RBM(nn.Module):
         return v
 
     # ----- learning -----
-    def contrastive_divergence(self, v0, lr: float = 0.1, rng=None) -> float:
-        """One CD-k (or PCD) update of W, a, b from the mini-batch ``v0``; returns the mean squared
-        difference between v₀ and the chain's last visible probabilities (a rough progress measure)."""
-        rng = get_rng(rng)
-        v0 = self._visible(v0)
+    def contrastive_divergence(self, v0, lr: float = 0.1, rng=None) -> None:
+        """One CD-k (or PCD) update of W, a, b from the mini-batch ``v0``."""
+        self._update(self._visible(v0), lr, get_rng(rng))
+
+    def _update(self, v0: np.ndarray, lr: float, rng) -> None:
         weight, a, b = as_array(self.weight), as_array(self.visible_bias), as_array(self.hidden_bias)
-        positive = self.hidden_probabilities(v0)
+        positive = self._hidden(v0)
         if self.persistent:
             if self.chain is None or self.chain.shape != positive.shape:
                 self.chain = np.zeros_like(positive)
             h = self.chain
         else:
             h = bernoulli(positive, rng)
-        for _ in range(self.k):
-            v_probabilities = self.visible_probabilities(h)
-            vk = bernoulli(v_probabilities, rng)
-            negative = self.hidden_probabilities(vk)
-            h = bernoulli(negative, rng)
+        for step in range(self.k):
+            vk = bernoulli(self.visible_probabilities(h), rng)
+            negative = self._hidden(vk)
+            if self.persistent or step < self.k - 1:  # CD's last hidden sample would go unused
+                h = bernoulli(negative, rng)
         if self.persistent:
             self.chain = h
         step = np.asarray(lr / len(v0), dtype=weight.dtype)
         weight += step * (positive.T @ v0 - negative.T @ vk)
-        a += step * (v0.sum(axis=0) - vk.sum(axis=0))
-        b += step * (positive.sum(axis=0) - negative.sum(axis=0))
-        miss = (v0 - v_probabilities).ravel()
-        return float(miss @ miss) / miss.size
+        a += step * (v0 - vk).sum(axis=0)
+        b += step * (positive - negative).sum(axis=0)
+
+    def reconstruction_error(self, v) -> float:
+        """Mean squared difference between v and its mean-field reconstruction p(v | p(h | v))."""
+        v = self._visible(v)
+        return float(np.mean((v - self.visible_probabilities(self._hidden(v))) ** 2))
 
     def fit(self, X, epochs: int = 10, batch_size: int = 10, lr: float = 0.1, shuffle: bool = True, rng=None,
             verbose: int = 0) -> "RBM":
         """``epochs`` passes of mini-batch CD over X (n, n_visible) in [0, 1] (scikit-learn's defaults:
-        10 epochs, batches of 10, η = 0.1). ``self.history`` gets the mean reconstruction error per epoch."""
+        10 epochs, batches of 10, η = 0.1). ``self.history`` gets the reconstruction error after each epoch."""
         rng = get_rng(rng)
         X = self._visible(X, "X")
         if not (X.min() >= 0 and X.max() <= 1):
@@ -131,10 +136,10 @@ class RBM(nn.Module):
                              f"from {X.min():g} to {X.max():g}")
         self.history = []
         for _ in tqdm(range(epochs), desc="RBM", disable=not verbose):
-            order = rng.permutation(len(X)) if shuffle else np.arange(len(X))
-            errors = [self.contrastive_divergence(X[order[i:i + batch_size]], lr, rng)
-                      for i in range(0, len(X), batch_size)]
-            self.history.append(float(np.mean(errors)))
+            shuffled = X[rng.permutation(len(X))] if shuffle else X
+            for start in range(0, len(X), batch_size):
+                self._update(shuffled[start:start + batch_size], lr, rng)
+            self.history.append(self.reconstruction_error(X))
         return self
 
     # ----- what the model says about data -----

@@ -182,6 +182,7 @@ class TransformerEncoder(Module):
         self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal: bool | None = None):
+        """``src`` through every layer with the same ``mask`` (PyTorch's name for src_mask) and padding mask."""
         x = src
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
@@ -204,6 +205,7 @@ class TransformerDecoder(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal: bool | None = None, memory_is_causal: bool = False):
+        """``tgt`` through every layer, each attending to the same ``memory`` with the same masks."""
         x = tgt
         for layer in self.layers:
             x = layer(x, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
@@ -294,6 +296,7 @@ class PositionalEncoding(Module):
         self.dropout = Dropout(dropout)
 
     def forward(self, x):
+        """x + PE[:L], then dropout (L = the sequence length of ``x``)."""
         table = as_array(self.pe)
         x = as_float_input(self, x, table.dtype)
         axis = 1 if self.batch_first else 0
